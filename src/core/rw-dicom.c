@@ -262,3 +262,56 @@ rw_dicom_format_age (const RwDicomAge *age)
       return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u year", "%u years", age->value), age->value);
     }
 }
+
+char *
+rw_dicom_age_to_string (const RwDicomAge *age)
+{
+  static const char units[] = { 'D', 'W', 'M', 'Y' };
+
+  g_return_val_if_fail (age != NULL, NULL);
+  g_return_val_if_fail (age->value <= 999, NULL);
+
+  return g_strdup_printf ("%03u%c", age->value, units[age->unit]);
+}
+
+gboolean
+rw_dicom_age_between (const GDate *birth,
+                      const GDate *on,
+                      RwDicomAge  *age)
+{
+  int years, months, days;
+
+  g_return_val_if_fail (birth != NULL && g_date_valid (birth), FALSE);
+  g_return_val_if_fail (on != NULL && g_date_valid (on), FALSE);
+  g_return_val_if_fail (age != NULL, FALSE);
+
+  days = g_date_days_between (birth, on);
+  if (days < 0)
+    return FALSE;
+
+  /* Whole months, counting a month as complete on the same day of the
+   * month (or the month's last day when it is shorter). */
+  months = ((int) g_date_get_year (on) - (int) g_date_get_year (birth)) * 12 +
+           ((int) g_date_get_month (on) - (int) g_date_get_month (birth));
+  if (g_date_get_day (on) < g_date_get_day (birth) &&
+      g_date_get_day (on) < g_date_get_days_in_month (g_date_get_month (on), g_date_get_year (on)))
+    months--;
+  years = months / 12;
+
+  if (years >= 1)
+    {
+      age->value = (guint) years;
+      age->unit = RW_DICOM_AGE_YEARS;
+    }
+  else if (months >= 1)
+    {
+      age->value = (guint) months;
+      age->unit = RW_DICOM_AGE_MONTHS;
+    }
+  else
+    {
+      age->value = (guint) days;
+      age->unit = RW_DICOM_AGE_DAYS;
+    }
+  return age->value <= 999;
+}

@@ -51,5 +51,13 @@ char     *rw_dicom_date_to_iso        (const char   *value,
 char     *rw_dicom_time_to_iso        (const char   *value,
                                        GError      **error);
 char     *rw_dicom_format_age         (const RwDicomAge *age);
+/* The DICOM AS value ("043Y", "011M", "020D"). */
+char     *rw_dicom_age_to_string      (const RwDicomAge *age);
+/* The age on @on of someone born on @birth, as a modality writes it: years
+ * from one year on, months from one month on, days before that. FALSE when
+ * @on is before @birth or the age does not fit three digits. */
+gboolean  rw_dicom_age_between        (const GDate      *birth,
+                                       const GDate      *on,
+                                       RwDicomAge       *age);
 
 G_END_DECLS

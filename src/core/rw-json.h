@@ -12,6 +12,9 @@ typedef enum {
   RW_JSON_ERROR_SYNTAX,
   /* JSON, but not the expected shape: a member missing or of the wrong type. */
   RW_JSON_ERROR_SHAPE,
+  /* The right type, but a value that is not allowed: a malformed date, an
+   * unknown status, a string too long. */
+  RW_JSON_ERROR_VALUE,
 } RwJsonError;
 
 typedef enum {

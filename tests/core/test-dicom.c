@@ -162,6 +162,48 @@ test_age (void)
     }
 }
 
+static void
+test_age_between (void)
+{
+  static const struct {
+    const char *birth;
+    const char *on;
+    const char *expected;
+  } cases[] = {
+    { "19800515", "20240101", "043Y" },
+    { "19800515", "20240515", "044Y" },
+    { "19800515", "20240514", "043Y" },
+    { "20231201", "20240101", "001M" },
+    { "20230201", "20240131", "011M" },
+    { "20240115", "20240131", "016D" },
+    { "20240131", "20240229", "001M" },   /* the last day of a shorter month completes it */
+    { "20240101", "20240101", "000D" },
+    { "20200229", "20210228", "001Y" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GDate birth, on;
+      RwDicomAge age;
+      g_autofree char *text = NULL;
+
+      g_assert_true (rw_dicom_parse_date (cases[i].birth, &birth, NULL));
+      g_assert_true (rw_dicom_parse_date (cases[i].on, &on, NULL));
+      g_assert_true (rw_dicom_age_between (&birth, &on, &age));
+      text = rw_dicom_age_to_string (&age);
+      g_assert_cmpstr (text, ==, cases[i].expected);
+    }
+
+  {
+    GDate birth, on;
+    RwDicomAge age;
+
+    g_assert_true (rw_dicom_parse_date ("20240102", &birth, NULL));
+    g_assert_true (rw_dicom_parse_date ("20240101", &on, NULL));
+    g_assert_false (rw_dicom_age_between (&birth, &on, &age));
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -174,6 +216,7 @@ main (int   argc,
   g_test_add_func ("/dicom/date/invalid", test_date_invalid);
   g_test_add_func ("/dicom/time", test_time);
   g_test_add_func ("/dicom/age", test_age);
+  g_test_add_func ("/dicom/age-between", test_age_between);
 
   return g_test_run ();
 }
