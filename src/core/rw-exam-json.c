@@ -248,6 +248,144 @@ rw_exam_new_from_webhook (JsonObject  *payload,
   return g_steal_pointer (&self);
 }
 
+/* DICOM JSON (PS3.18 F.2): {"vr": "PN", "Value": [{"Alphabetic": "…"}]}.
+ * The first value as text; NULL when the attribute or its value is
+ * absent. Numbers (IS, US…) are given back as text too. */
+static gboolean
+dicom_json_text (JsonObject  *dataset,
+                 const char  *tag,
+                 RwJsonFlags  flags,
+                 char       **out,
+                 GError     **error)
+{
+  JsonObject *attribute = NULL;
+  JsonArray *values = NULL;
+  JsonNode *first;
+
+  *out = NULL;
+  if (!rw_json_get_object (dataset, tag, flags, &attribute, error))
+    return FALSE;
+  if (attribute != NULL && !rw_json_get_array (attribute, "Value", flags, &values, error))
+    return FALSE;
+  if (values == NULL || json_array_get_length (values) == 0)
+    {
+      if (flags & RW_JSON_REQUIRED)
+        {
+          g_set_error (error, RW_JSON_ERROR, RW_JSON_ERROR_SHAPE, _("“%s” is missing"), tag);
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  first = json_array_get_element (values, 0);
+  if (JSON_NODE_HOLDS_OBJECT (first))
+    return rw_model_get_text (json_node_get_object (first), "Alphabetic", flags, out, error);
+  if (JSON_NODE_HOLDS_VALUE (first) && json_node_get_value_type (first) == G_TYPE_INT64)
+    {
+      *out = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (first));
+      return TRUE;
+    }
+  if (JSON_NODE_HOLDS_VALUE (first) && json_node_get_value_type (first) == G_TYPE_STRING)
+    {
+      g_autoptr(JsonObject) wrapper = json_object_new ();
+
+      json_object_set_member (wrapper, tag, json_node_copy (first));
+      return rw_model_get_text (wrapper, tag, flags, out, error);
+    }
+  g_set_error (error, RW_JSON_ERROR, RW_JSON_ERROR_SHAPE, _("“%s” must be %s"), tag, _("a string"));
+  return FALSE;
+}
+
+static guint
+parse_count (const char *text)
+{
+  char *end = NULL;
+  guint64 n;
+
+  if (text == NULL)
+    return 0;
+  n = g_ascii_strtoull (text, &end, 10);
+  return end != text && *end == '\0' && n <= G_MAXINT32 ? (guint) n : 0;
+}
+
+RwExam *
+rw_exam_new_from_dicomweb (JsonObject  *study,
+                           GError     **error)
+{
+  g_autoptr(RwExam) self = NULL;
+  g_autofree char *date = NULL, *time = NULL, *series = NULL, *instances = NULL;
+  g_autofree char *patient_id = NULL, *name = NULL, *birth = NULL, *sex = NULL, *age = NULL;
+  g_autofree char *birth_iso = NULL;
+  JsonObject *modalities = NULL;
+  JsonArray *values = NULL;
+
+  g_return_val_if_fail (study != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (RW_TYPE_EXAM, NULL);
+  if (!dicom_json_text (study, "0020000D", RW_JSON_REQUIRED, &self->study_uid, error) ||
+      !dicom_json_text (study, "00080050", RW_JSON_OPTIONAL, &self->accession_number, error) ||
+      !dicom_json_text (study, "00081030", RW_JSON_OPTIONAL, &self->description, error) ||
+      !dicom_json_text (study, "00080090", RW_JSON_OPTIONAL, &self->referring_physician, error) ||
+      !dicom_json_text (study, "00080020", RW_JSON_OPTIONAL, &date, error) ||
+      !dicom_json_text (study, "00080030", RW_JSON_OPTIONAL, &time, error) ||
+      !dicom_json_text (study, "00201206", RW_JSON_OPTIONAL, &series, error) ||
+      !dicom_json_text (study, "00201208", RW_JSON_OPTIONAL, &instances, error) ||
+      !dicom_json_text (study, "00100020", RW_JSON_REQUIRED, &patient_id, error) ||
+      !dicom_json_text (study, "00100010", RW_JSON_OPTIONAL, &name, error) ||
+      !dicom_json_text (study, "00100030", RW_JSON_OPTIONAL, &birth, error) ||
+      !dicom_json_text (study, "00100040", RW_JSON_OPTIONAL, &sex, error) ||
+      !dicom_json_text (study, "00101010", RW_JSON_OPTIONAL, &age, error) ||
+      !rw_json_get_object (study, "00080061", RW_JSON_OPTIONAL, &modalities, error) ||
+      (modalities != NULL && !rw_json_get_array (modalities, "Value", RW_JSON_OPTIONAL, &values, error)))
+    return NULL;
+
+  if (strspn (self->study_uid, "0123456789.") != strlen (self->study_uid))
+    {
+      g_set_error (error, RW_JSON_ERROR, RW_JSON_ERROR_VALUE,
+                   _("“%s” is not a DICOM UID: expected digits separated by dots, at most 64 characters"),
+                   "0020000D");
+      return NULL;
+    }
+
+  {
+    g_autoptr(JsonObject) tags = json_object_new ();
+
+    json_object_set_string_member (tags, "StudyDate", date != NULL ? date : "");
+    json_object_set_string_member (tags, "StudyTime", time != NULL ? time : "");
+    lenient_convert (tags, "StudyDate", rw_dicom_date_to_iso, self->study_date, sizeof self->study_date);
+    lenient_convert (tags, "StudyTime", rw_dicom_time_to_iso, self->study_time, sizeof self->study_time);
+  }
+  self->series_count = parse_count (series);
+  self->instance_count = parse_count (instances);
+
+  for (guint i = 0; values != NULL && i < json_array_get_length (values); i++)
+    {
+      JsonNode *node = json_array_get_element (values, i);
+      const char *modality;
+
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+        continue;
+      modality = json_node_get_string (node);
+      if (strlen (modality) >= sizeof self->modality)
+        continue;
+      if (self->modality[0] == '\0' ||
+          (rw_series_modality_is_auxiliary (self->modality) && !rw_series_modality_is_auxiliary (modality)))
+        memcpy (self->modality, modality, strlen (modality) + 1);
+    }
+
+  if (birth != NULL)
+    birth_iso = rw_dicom_date_to_iso (birth, NULL);
+  if (sex != NULL && !rw_model_check_sex ("PatientSex", sex, NULL))
+    g_clear_pointer (&sex, g_free);
+  if (age != NULL && !rw_model_check_age ("PatientAge", age, NULL))
+    g_clear_pointer (&age, g_free);
+  if (age == NULL)
+    age = compute_age (birth_iso, self->study_date);
+  self->patient = rw_patient_new (patient_id, name, birth_iso, sex, age);
+  return g_steal_pointer (&self);
+}
+
 static gboolean
 get_assigned_to (RwExam      *self,
                  JsonObject  *exam,

@@ -104,6 +104,13 @@ RwExam         *rw_exam_new_from_webhook        (JsonObject   *payload,
 RwExam         *rw_exam_new_from_api            (JsonObject   *exam,
                                                  GError      **error);
 
+/* From a study of a DICOMweb QIDO-RS answer (DICOM JSON, tags as
+ * "0020000D"): what a search of priors returns. No Orthanc id, no series;
+ * the modality is the first imaging one of ModalitiesInStudy. Malformed
+ * dates become unknown, as with Orthanc's JSON. */
+RwExam         *rw_exam_new_from_dicomweb       (JsonObject   *study,
+                                                 GError      **error);
+
 /* The API's exam JSON; "assigned_to" is null or {"id", "display_name"}. */
 JsonObject     *rw_exam_to_api_json             (RwExam       *self);
 /* The webhook payload of docs/radiweb-api.md, field for field, with

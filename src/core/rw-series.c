@@ -248,9 +248,8 @@ rw_series_get_first_instance_id (RwSeries *self)
   return rw_model_str (self->first_instance_id);
 }
 
-/* Objects that accompany images rather than being the exam. */
-static gboolean
-is_auxiliary_modality (const char *modality)
+gboolean
+rw_series_modality_is_auxiliary (const char *modality)
 {
   static const char *const auxiliary[] = { "SR", "PR", "KO", "DOC", "OT", "REG", "SEG", "RWV", NULL };
 
@@ -270,7 +269,7 @@ rw_series_list_primary_modality (GPtrArray *series)
   for (guint i = 0; i < series->len; i++)
     {
       RwSeries *s = g_ptr_array_index (series, i);
-      gboolean auxiliary = is_auxiliary_modality (s->modality);
+      gboolean auxiliary = rw_series_modality_is_auxiliary (s->modality);
       guint count = 0;
 
       if (s->modality[0] == '\0')

@@ -30,6 +30,9 @@ const char *rw_series_get_first_instance_id   (RwSeries    *self);
  * series. Orthanc 1.10 ignores RequestedTags, so ModalitiesInStudy cannot be
  * asked for; this is how it is derived. */
 const char *rw_series_list_primary_modality   (GPtrArray   *series);
+/* Structured reports, presentation states, key objects, documents…:
+ * objects that accompany the images rather than name the exam. */
+gboolean    rw_series_modality_is_auxiliary   (const char  *modality);
 gboolean    rw_series_list_has_modality       (GPtrArray   *series,
                                                const char  *modality);
 guint       rw_series_list_count_instances    (GPtrArray   *series);
