@@ -377,6 +377,7 @@ on_truncating_run (GThreadedSocketService *service,
   GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
   GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
   g_autoptr(GString) request = g_string_new (NULL);
+  int *served = user_data;
   char filler[4096];
   char buf[1024];
 
@@ -385,14 +386,30 @@ on_truncating_run (GThreadedSocketService *service,
       gssize n = g_input_stream_read (in, buf, sizeof buf, NULL, NULL);
 
       if (n <= 0)
-        return TRUE;
+        break;
       g_string_append_len (request, buf, n);
     }
-  memset (filler, 'x', sizeof filler);
-  g_output_stream_write_all (out, head, sizeof head - 1, NULL, NULL, NULL);
-  g_output_stream_write_all (out, filler, sizeof filler, NULL, NULL, NULL);
+  if (strstr (request->str, "\r\n\r\n") != NULL)
+    {
+      memset (filler, 'x', sizeof filler);
+      g_output_stream_write_all (out, head, sizeof head - 1, NULL, NULL, NULL);
+      g_output_stream_write_all (out, filler, sizeof filler, NULL, NULL, NULL);
+    }
   g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  g_atomic_int_inc (served);
   return TRUE;
+}
+
+static gboolean
+is_gone (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+static gboolean
+served_one (gpointer data)
+{
+  return g_atomic_int_get ((int *) data) > 0;
 }
 
 static void
@@ -400,21 +417,30 @@ test_truncated_archive (Fixture       *fixture,
                         gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GSocketService) service = g_threaded_socket_service_new (2);
+  int served = 0;
+  GSocketService *service = g_threaded_socket_service_new (2);
+  gpointer alive = service;
   g_autofree char *url = NULL;
   guint16 port;
 
   port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (service), NULL, &error);
   g_assert_no_error (error);
-  g_signal_connect (service, "run", G_CALLBACK (on_truncating_run), NULL);
+  g_signal_connect (service, "run", G_CALLBACK (on_truncating_run), &served);
   g_socket_service_start (service);
   url = g_strdup_printf ("http://127.0.0.1:%u", port);
 
   /* Cut off mid-transfer: an error, and no partial archive. */
   assert_download_fails (fixture, url, RW_ORTHANC_ERROR_UNREACHABLE);
 
+  /* The stand-in's thread must be done with its connection before the
+   * service goes away. */
+  g_assert_true (rw_test_wait_until (served_one, &served, 5000));
   g_socket_service_stop (service);
   g_socket_listener_close (G_SOCKET_LISTENER (service));
+  /* Its jobs hold the service: it is gone once its thread is done. */
+  g_object_add_weak_pointer (G_OBJECT (service), &alive);
+  g_object_unref (service);
+  g_assert_true (rw_test_wait_until (is_gone, &alive, 5000));
 }
 
 int
