@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* What a real Orthanc never does, played by stand-ins on loopback: a
- * garbage-answering SoupServer (the only test double of an HTTP peer in
- * the project), a port that accepts connections and never answers, and a
+ * garbage-answering responder (the only test double of an HTTP peer in the
+ * project), a port that accepts connections and never answers, and a
  * server that drops an archive halfway. They check that the client turns
  * each into the right RW_ORTHANC_ERROR and leaves nothing behind. */
 #include "config.h"
 
-#include <libsoup/soup.h>
 #include <locale.h>
 #include <string.h>
 
@@ -21,33 +20,90 @@ typedef struct {
   const char *body;
 } Canned;
 
-/* The garbage-answering stand-in: a path → a canned answer. */
+/* The garbage-answering stand-in: a tiny HTTP responder on loopback that
+ * maps a path to a canned answer. It is written on GThreadedSocketService
+ * rather than SoupServer because libsoup 3.2's server leaks the sockets of
+ * connections that clients close, which the sanitizer pass reports. */
 typedef struct {
-  SoupServer      *server;
+  GSocketService  *service;
+  GMutex           lock;
   GHashTable      *answers;
   char            *url;
   RwOrthancClient *client;
   char            *dir;
 } Fixture;
 
-static void
-on_request (SoupServer        *server,
-            SoupServerMessage *msg,
-            const char        *path,
-            GHashTable        *query,
-            gpointer           user_data)
+static const char *
+reason (guint status)
+{
+  switch (status)
+    {
+    case 200: return "OK";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Status";
+    }
+}
+
+static gboolean
+on_request (GThreadedSocketService *service,
+            GSocketConnection      *connection,
+            GObject                *source,
+            gpointer                user_data)
 {
   Fixture *fixture = user_data;
-  Canned *canned = g_hash_table_lookup (fixture->answers, path);
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+  g_autoptr(GString) request = g_string_new (NULL);
+  g_autoptr(GString) response = g_string_new (NULL);
+  g_autofree char *path = NULL;
+  const char *end;
+  const char *length;
+  gsize body_len = 0;
+  Canned canned = { 404, "text/plain", "" };
+  char buf[4096];
 
-  if (canned == NULL)
+  /* Headers, then as much body as Content-Length says. */
+  while ((end = strstr (request->str, "\r\n\r\n")) == NULL ||
+         request->len < (gsize) (end - request->str) + 4 + body_len)
     {
-      soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
-      return;
+      gssize n = g_input_stream_read (in, buf, sizeof buf, NULL, NULL);
+
+      if (n <= 0)
+        goto done;
+      g_string_append_len (request, buf, n);
+      if ((end = strstr (request->str, "\r\n\r\n")) != NULL &&
+          (length = g_strstr_len (request->str, end - request->str, "Content-Length: ")) != NULL)
+        body_len = (gsize) g_ascii_strtoull (length + 16, NULL, 10);
     }
-  soup_server_message_set_status (msg, canned->status, NULL);
-  soup_server_message_set_response (msg, canned->content_type, SOUP_MEMORY_STATIC,
-                                    canned->body, strlen (canned->body));
+
+  /* "GET /path?query HTTP/1.1" */
+  {
+    const char *start = strchr (request->str, ' ');
+    gsize len = start != NULL ? strcspn (start + 1, " ?") : 0;
+
+    path = start != NULL ? g_strndup (start + 1, len) : g_strdup ("");
+  }
+  g_mutex_lock (&fixture->lock);
+  {
+    Canned *found = g_hash_table_lookup (fixture->answers, path);
+
+    if (found != NULL)
+      canned = *found;
+  }
+  g_mutex_unlock (&fixture->lock);
+
+  g_string_append_printf (response, "HTTP/1.1 %u %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+                          "Connection: close\r\n\r\n%s",
+                          canned.status, reason (canned.status), canned.content_type,
+                          strlen (canned.body), canned.body);
+  g_output_stream_write_all (out, response->str, response->len, NULL, NULL, NULL);
+
+done:
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  return TRUE;
 }
 
 static void
@@ -62,7 +118,17 @@ answer (Fixture    *fixture,
   canned->status = status;
   canned->content_type = content_type;
   canned->body = body;
+  g_mutex_lock (&fixture->lock);
   g_hash_table_replace (fixture->answers, g_strdup (path), canned);
+  g_mutex_unlock (&fixture->lock);
+}
+
+static void
+forget_answers (Fixture *fixture)
+{
+  g_mutex_lock (&fixture->lock);
+  g_hash_table_remove_all (fixture->answers);
+  g_mutex_unlock (&fixture->lock);
 }
 
 static void
@@ -70,19 +136,43 @@ fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  GSList *uris;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
 
+  g_mutex_init (&fixture->lock);
   fixture->answers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  fixture->server = soup_server_new (NULL, NULL);
-  soup_server_add_handler (fixture->server, NULL, on_request, fixture, NULL);
-  soup_server_listen_local (fixture->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  fixture->service = g_threaded_socket_service_new (4);
+  g_socket_listener_add_address (G_SOCKET_LISTENER (fixture->service), address, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error);
   g_assert_no_error (error);
-  uris = soup_server_get_uris (fixture->server);
-  fixture->url = g_uri_to_string (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  g_signal_connect (fixture->service, "run", G_CALLBACK (on_request), fixture);
+  g_socket_service_start (fixture->service);
+  fixture->url = g_strdup_printf ("http://127.0.0.1:%u",
+                                  g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
   fixture->client = rw_orthanc_client_new (fixture->url, "radiweb", "wrong-secret", &error);
   g_assert_no_error (error);
   fixture->dir = rw_test_make_tmpdir ("radiweb-standin");
+}
+
+static gboolean
+is_gone (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+/* Stops a threaded stand-in and waits for its threads: their jobs hold
+ * the service, so it is finalized once the last one is done. */
+static void
+stop_service (GSocketService *service)
+{
+  gpointer alive = service;
+
+  g_socket_service_stop (service);
+  g_socket_listener_close (G_SOCKET_LISTENER (service));
+  g_object_add_weak_pointer (G_OBJECT (service), &alive);
+  g_object_unref (service);
+  g_assert_true (rw_test_wait_until (is_gone, &alive, 5000));
 }
 
 static void
@@ -90,9 +180,9 @@ fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
   g_assert_finalize_object (fixture->client);
-  soup_server_disconnect (fixture->server);
-  g_object_unref (fixture->server);
+  stop_service (fixture->service);
   g_hash_table_unref (fixture->answers);
+  g_mutex_clear (&fixture->lock);
   g_free (fixture->url);
   rw_test_rm_rf (fixture->dir);
   g_free (fixture->dir);
@@ -132,7 +222,7 @@ test_not_orthanc (Fixture       *fixture,
   assert_check_fails (fixture, RW_ORTHANC_ERROR_BAD_RESPONSE);
   answer (fixture, "/system", 200, "application/json", "[1,2,3]");
   assert_check_fails (fixture, RW_ORTHANC_ERROR_BAD_RESPONSE);
-  g_hash_table_remove_all (fixture->answers);
+  forget_answers (fixture);
   assert_check_fails (fixture, RW_ORTHANC_ERROR_BAD_RESPONSE);
   answer (fixture, "/system", 503, "text/plain", "down for maintenance");
   assert_check_fails (fixture, RW_ORTHANC_ERROR_SERVER_ERROR);
@@ -401,12 +491,6 @@ on_truncating_run (GThreadedSocketService *service,
 }
 
 static gboolean
-is_gone (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
-static gboolean
 served_one (gpointer data)
 {
   return g_atomic_int_get ((int *) data) > 0;
@@ -419,7 +503,6 @@ test_truncated_archive (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   int served = 0;
   GSocketService *service = g_threaded_socket_service_new (2);
-  gpointer alive = service;
   g_autofree char *url = NULL;
   guint16 port;
 
@@ -432,15 +515,8 @@ test_truncated_archive (Fixture       *fixture,
   /* Cut off mid-transfer: an error, and no partial archive. */
   assert_download_fails (fixture, url, RW_ORTHANC_ERROR_UNREACHABLE);
 
-  /* The stand-in's thread must be done with its connection before the
-   * service goes away. */
   g_assert_true (rw_test_wait_until (served_one, &served, 5000));
-  g_socket_service_stop (service);
-  g_socket_listener_close (G_SOCKET_LISTENER (service));
-  /* Its jobs hold the service: it is gone once its thread is done. */
-  g_object_add_weak_pointer (G_OBJECT (service), &alive);
-  g_object_unref (service);
-  g_assert_true (rw_test_wait_until (is_gone, &alive, 5000));
+  stop_service (service);
 }
 
 int
