@@ -23,6 +23,9 @@ struct _RwOrthancClient
   /* "host:port", what messages call the PACS. */
   char        *host_label;
   char        *username;
+  /* Only between set_property() and constructed(): construct properties
+   * come in no defined order, and the header needs the user name. */
+  char        *password;
   char        *authorization;
   guint        timeout;
 };
@@ -420,7 +423,7 @@ rw_orthanc_client_set_property (GObject      *object,
       self->username = g_value_dup_string (value);
       break;
     case PROP_PASSWORD:
-      set_credentials (self, g_value_get_string (value));
+      self->password = g_value_dup_string (value);
       break;
     case PROP_TIMEOUT:
       rw_orthanc_client_set_timeout (self, g_value_get_uint (value));
@@ -442,8 +445,10 @@ rw_orthanc_client_constructed (GObject *object)
     self->host_label = g_strdup_printf ("%s:%d", g_uri_get_host (uri), g_uri_get_port (uri));
   else
     self->host_label = g_strdup (uri != NULL && g_uri_get_host (uri) ? g_uri_get_host (uri) : self->base_url);
-  if (self->authorization == NULL)
-    set_credentials (self, NULL);
+  set_credentials (self, self->password);
+  if (self->password != NULL)
+    memset (self->password, 0, strlen (self->password));
+  g_clear_pointer (&self->password, g_free);
 }
 
 static void
