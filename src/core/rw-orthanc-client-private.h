@@ -61,6 +61,26 @@ JsonNode    *rw_orthanc_client_request_json_finish (RwOrthancClient  *self,
                                                     SoupMessage     **msg,
                                                     GError          **error);
 
+/* The same, but an answer that is not a JSON array or object is
+ * BAD_RESPONSE too. */
+JsonArray   *rw_orthanc_client_request_array_finish  (RwOrthancClient  *self,
+                                                      GAsyncResult     *result,
+                                                      SoupMessage     **msg,
+                                                      GError          **error);
+JsonObject  *rw_orthanc_client_request_object_finish (RwOrthancClient  *self,
+                                                      GAsyncResult     *result,
+                                                      SoupMessage     **msg,
+                                                      GError          **error);
+
+/* The GTask of a public _async call about one Orthanc resource, or NULL
+ * (the task already answered NOT_FOUND) when @id is not an Orthanc id. */
+GTask       *rw_orthanc_client_task_for_id     (RwOrthancClient     *self,
+                                                const char          *id,
+                                                gpointer             source_tag,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+
 /* Orthanc ids are hexadecimal with dashes; anything else cannot exist and
  * must not reach a URL path. Sets NOT_FOUND when @id is not one. */
 gboolean     rw_orthanc_client_check_id        (RwOrthancClient  *self,

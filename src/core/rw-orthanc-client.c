@@ -346,6 +346,69 @@ rw_orthanc_client_request_json_finish (RwOrthancClient  *self,
   return node;
 }
 
+JsonArray *
+rw_orthanc_client_request_array_finish (RwOrthancClient  *self,
+                                        GAsyncResult     *result,
+                                        SoupMessage     **msg_out,
+                                        GError          **error)
+{
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(JsonNode) node = rw_orthanc_client_request_json_finish (self, result, &msg, error);
+
+  if (node == NULL)
+    return NULL;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    {
+      rw_orthanc_client_bad_response (self, msg, _("Expected a JSON array"), error);
+      return NULL;
+    }
+  if (msg_out != NULL)
+    *msg_out = g_steal_pointer (&msg);
+  return json_array_ref (json_node_get_array (node));
+}
+
+JsonObject *
+rw_orthanc_client_request_object_finish (RwOrthancClient  *self,
+                                         GAsyncResult     *result,
+                                         SoupMessage     **msg_out,
+                                         GError          **error)
+{
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(JsonNode) node = rw_orthanc_client_request_json_finish (self, result, &msg, error);
+
+  if (node == NULL)
+    return NULL;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      rw_orthanc_client_bad_response (self, msg, _("Expected a JSON object"), error);
+      return NULL;
+    }
+  if (msg_out != NULL)
+    *msg_out = g_steal_pointer (&msg);
+  return json_object_ref (json_node_get_object (node));
+}
+
+GTask *
+rw_orthanc_client_task_for_id (RwOrthancClient     *self,
+                               const char          *id,
+                               gpointer             source_tag,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  GError *error = NULL;
+
+  g_task_set_source_tag (task, source_tag);
+  if (!rw_orthanc_client_check_id (self, id, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return NULL;
+    }
+  return task;
+}
+
 static void
 rw_orthanc_client_finalize (GObject *object)
 {
@@ -655,21 +718,18 @@ on_statistics (GObject      *source,
   g_autoptr(SoupMessage) msg = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GError) cause = NULL;
-  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonObject) object = NULL;
   RwOrthancStatistics *stats = g_new0 (RwOrthancStatistics, 1);
   gint64 series = 0, instances = 0;
-  JsonObject *object;
 
   g_task_set_task_data (task, stats, g_free);
-  node = rw_orthanc_client_request_json_finish (self, result, &msg, &error);
-  if (node == NULL)
+  object = rw_orthanc_client_request_object_finish (self, result, &msg, &error);
+  if (object == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  object = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-  if (object == NULL ||
-      !rw_json_get_int (object, "CountSeries", RW_JSON_REQUIRED, &series, &cause) ||
+  if (!rw_json_get_int (object, "CountSeries", RW_JSON_REQUIRED, &series, &cause) ||
       !rw_json_get_int (object, "CountInstances", RW_JSON_REQUIRED, &instances, &cause) ||
       series < 0 || instances < 0 || series > G_MAXINT32 || instances > G_MAXINT32 ||
       !get_size (object, "DiskSize", &stats->disk_size) ||
@@ -693,22 +753,17 @@ rw_orthanc_client_get_statistics_async (RwOrthancClient     *self,
                                         GAsyncReadyCallback  callback,
                                         gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
   g_autofree char *path = NULL;
-  GError *error = NULL;
+  GTask *task;
 
   g_return_if_fail (RW_IS_ORTHANC_CLIENT (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, rw_orthanc_client_get_statistics_async);
-  if (!rw_orthanc_client_check_id (self, study_id, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  path = g_strdup_printf ("/studies/%s/statistics", study_id);
-  rw_orthanc_client_request_async (self, "GET", path, NULL, cancellable, on_statistics,
-                                   g_steal_pointer (&task));
+  task = rw_orthanc_client_task_for_id (self, study_id, rw_orthanc_client_get_statistics_async,
+                                        cancellable, callback, user_data);
+  if (task == NULL)
+    return;
+  path = g_strconcat ("/studies/", study_id, "/statistics", NULL);
+  rw_orthanc_client_request_async (self, "GET", path, NULL, cancellable, on_statistics, task);
 }
 
 gboolean
@@ -765,22 +820,17 @@ rw_orthanc_client_get_preview_async (RwOrthancClient     *self,
                                      GAsyncReadyCallback  callback,
                                      gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
   g_autofree char *path = NULL;
-  GError *error = NULL;
+  GTask *task;
 
   g_return_if_fail (RW_IS_ORTHANC_CLIENT (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, rw_orthanc_client_get_preview_async);
-  if (!rw_orthanc_client_check_id (self, instance_id, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  path = g_strdup_printf ("/instances/%s/preview", instance_id);
-  rw_orthanc_client_request_async (self, "GET", path, NULL, cancellable, on_preview,
-                                   g_steal_pointer (&task));
+  task = rw_orthanc_client_task_for_id (self, instance_id, rw_orthanc_client_get_preview_async,
+                                        cancellable, callback, user_data);
+  if (task == NULL)
+    return;
+  path = g_strconcat ("/instances/", instance_id, "/preview", NULL);
+  rw_orthanc_client_request_async (self, "GET", path, NULL, cancellable, on_preview, task);
 }
 
 GBytes *
@@ -835,22 +885,19 @@ on_changes (GObject      *source,
   g_autoptr(GTask) task = user_data;
   g_autoptr(SoupMessage) msg = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonObject) object = NULL;
   g_autoptr(GError) cause = NULL;
   g_autoptr(RwOrthancChanges) changes = g_new0 (RwOrthancChanges, 1);
-  JsonObject *object;
   JsonArray *list = NULL;
 
-  node = rw_orthanc_client_request_json_finish (self, result, &msg, &error);
-  if (node == NULL)
+  object = rw_orthanc_client_request_object_finish (self, result, &msg, &error);
+  if (object == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
   changes->changes = g_ptr_array_new_with_free_func ((GDestroyNotify) rw_orthanc_change_free);
-  object = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-  if (object == NULL ||
-      !rw_json_get_array (object, "Changes", RW_JSON_REQUIRED, &list, &cause) ||
+  if (!rw_json_get_array (object, "Changes", RW_JSON_REQUIRED, &list, &cause) ||
       !rw_json_get_int (object, "Last", RW_JSON_REQUIRED, &changes->last, &cause) ||
       !rw_json_get_bool (object, "Done", RW_JSON_REQUIRED, &changes->done, &cause))
     goto bad;
@@ -867,8 +914,7 @@ on_changes (GObject      *source,
   return;
 
 bad:
-  rw_orthanc_client_bad_response (self, msg, cause != NULL ? cause->message : _("Expected a JSON object"),
-                                  &error);
+  rw_orthanc_client_bad_response (self, msg, cause->message, &error);
   g_task_return_error (task, g_steal_pointer (&error));
 }
 
@@ -914,17 +960,16 @@ on_anonymized (GObject      *source,
   g_autoptr(SoupMessage) msg = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GError) cause = NULL;
-  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonObject) object = NULL;
   const char *id = NULL;
 
-  node = rw_orthanc_client_request_json_finish (self, result, &msg, &error);
-  if (node == NULL)
+  object = rw_orthanc_client_request_object_finish (self, result, &msg, &error);
+  if (object == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  if (!JSON_NODE_HOLDS_OBJECT (node) ||
-      !rw_json_get_string (json_node_get_object (node), "ID", RW_JSON_REQUIRED, &id, &cause) ||
+  if (!rw_json_get_string (object, "ID", RW_JSON_REQUIRED, &id, &cause) ||
       !rw_orthanc_client_check_id (self, id, NULL))
     {
       rw_orthanc_client_bad_response (self, msg, cause != NULL ? cause->message
@@ -944,27 +989,22 @@ rw_orthanc_client_anonymize_study_async (RwOrthancClient     *self,
                                          GAsyncReadyCallback  callback,
                                          gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
   g_autoptr(JsonNode) body = NULL;
   g_autoptr(JsonObject) object = NULL;
   g_autofree char *path = NULL;
-  GError *error = NULL;
+  GTask *task;
 
   g_return_if_fail (RW_IS_ORTHANC_CLIENT (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, rw_orthanc_client_anonymize_study_async);
-  if (!rw_orthanc_client_check_id (self, study_id, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+  task = rw_orthanc_client_task_for_id (self, study_id, rw_orthanc_client_anonymize_study_async,
+                                        cancellable, callback, user_data);
+  if (task == NULL)
+    return;
   object = json_object_new ();
   json_object_set_boolean_member (object, "KeepSource", keep_source);
   body = json_node_init_object (json_node_alloc (), object);
-  path = g_strdup_printf ("/studies/%s/anonymize", study_id);
-  rw_orthanc_client_request_async (self, "POST", path, body, cancellable, on_anonymized,
-                                   g_steal_pointer (&task));
+  path = g_strconcat ("/studies/", study_id, "/anonymize", NULL);
+  rw_orthanc_client_request_async (self, "POST", path, body, cancellable, on_anonymized, task);
 }
 
 char *
@@ -999,22 +1039,17 @@ rw_orthanc_client_delete_study_async (RwOrthancClient     *self,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
   g_autofree char *path = NULL;
-  GError *error = NULL;
+  GTask *task;
 
   g_return_if_fail (RW_IS_ORTHANC_CLIENT (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, rw_orthanc_client_delete_study_async);
-  if (!rw_orthanc_client_check_id (self, study_id, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  path = g_strdup_printf ("/studies/%s", study_id);
-  rw_orthanc_client_request_async (self, "DELETE", path, NULL, cancellable, on_deleted,
-                                   g_steal_pointer (&task));
+  task = rw_orthanc_client_task_for_id (self, study_id, rw_orthanc_client_delete_study_async,
+                                        cancellable, callback, user_data);
+  if (task == NULL)
+    return;
+  path = g_strconcat ("/studies/", study_id, NULL);
+  rw_orthanc_client_request_async (self, "DELETE", path, NULL, cancellable, on_deleted, task);
 }
 
 gboolean

@@ -122,27 +122,19 @@ on_found_series (GObject      *source,
   FindData *data = g_task_get_task_data (task);
   g_autoptr(SoupMessage) msg = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonArray) series = NULL;
   g_autoptr(GHashTable) by_study = NULL;
   g_autoptr(GPtrArray) exams = g_ptr_array_new_with_free_func (g_object_unref);
-  JsonArray *series;
 
-  node = rw_orthanc_client_request_json_finish (self, result, &msg, &error);
-  if (node == NULL)
+  series = rw_orthanc_client_request_array_finish (self, result, &msg, &error);
+  if (series == NULL)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  if (!JSON_NODE_HOLDS_ARRAY (node))
-    {
-      rw_orthanc_client_bad_response (self, msg, _("Expected a JSON array"), &error);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
   /* Orthanc id of a study → its series. */
   by_study = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) json_array_unref);
-  series = json_node_get_array (node);
   for (guint i = 0; i < json_array_get_length (series); i++)
     {
       JsonNode *element = json_array_get_element (series, i);
@@ -200,24 +192,16 @@ on_found_studies (GObject      *source,
   FindData *data = g_task_get_task_data (task);
   g_autoptr(SoupMessage) msg = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = NULL;
   g_autoptr(JsonObject) body = NULL;
   g_autoptr(JsonObject) query = NULL;
   g_autoptr(GString) uids = g_string_new (NULL);
 
-  node = rw_orthanc_client_request_json_finish (self, result, &msg, &error);
-  if (node == NULL)
+  data->studies = rw_orthanc_client_request_array_finish (self, result, &msg, &error);
+  if (data->studies == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  if (!JSON_NODE_HOLDS_ARRAY (node))
-    {
-      rw_orthanc_client_bad_response (self, msg, _("Expected a JSON array"), &error);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  data->studies = json_array_ref (json_node_get_array (node));
 
   for (guint i = 0; i < json_array_get_length (data->studies); i++)
     {
@@ -380,22 +364,14 @@ on_study_series (GObject      *source,
   StudyData *data = g_task_get_task_data (task);
   g_autoptr(SoupMessage) msg = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = NULL;
   const char *instance = NULL;
 
-  node = rw_orthanc_client_request_json_finish (self, result, &msg, &error);
-  if (node == NULL)
+  data->series = rw_orthanc_client_request_array_finish (self, result, &msg, &error);
+  if (data->series == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  if (!JSON_NODE_HOLDS_ARRAY (node))
-    {
-      rw_orthanc_client_bad_response (self, msg, _("Expected a JSON array"), &error);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  data->series = json_array_ref (json_node_get_array (node));
 
   /* PatientAge is not among Orthanc's main tags: read it from one image. */
   for (guint i = 0; instance == NULL && i < json_array_get_length (data->series); i++)
@@ -421,7 +397,7 @@ on_study_series (GObject      *source,
       return;
     }
   {
-    g_autofree char *path = g_strdup_printf ("/instances/%s/content/0010-1010", instance);
+    g_autofree char *path = g_strconcat ("/instances/", instance, "/content/0010-1010", NULL);
 
     rw_orthanc_client_request_async (self, "GET", path, NULL, g_task_get_cancellable (task),
                                      on_age, g_object_ref (task));
@@ -438,26 +414,23 @@ on_study (GObject      *source,
   StudyData *data = g_task_get_task_data (task);
   g_autoptr(SoupMessage) msg = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = NULL;
   g_autofree char *path = NULL;
   const char *id = NULL;
 
-  node = rw_orthanc_client_request_json_finish (self, result, &msg, &error);
-  if (node == NULL)
+  data->study = rw_orthanc_client_request_object_finish (self, result, &msg, &error);
+  if (data->study == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  if (!JSON_NODE_HOLDS_OBJECT (node) ||
-      !rw_json_get_string (json_node_get_object (node), "ID", RW_JSON_REQUIRED, &id, NULL) ||
+  if (!rw_json_get_string (data->study, "ID", RW_JSON_REQUIRED, &id, NULL) ||
       !rw_orthanc_client_check_id (self, id, NULL))
     {
       rw_orthanc_client_bad_response (self, msg, _("a study without a valid id"), &error);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  data->study = json_object_ref (json_node_get_object (node));
-  path = g_strdup_printf ("/studies/%s/series", id);
+  path = g_strconcat ("/studies/", id, "/series", NULL);
   rw_orthanc_client_request_async (self, "GET", path, NULL, g_task_get_cancellable (task),
                                    on_study_series, g_object_ref (task));
 }
@@ -469,23 +442,18 @@ rw_orthanc_client_get_study_async (RwOrthancClient     *self,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
   g_autofree char *path = NULL;
-  GError *error = NULL;
+  GTask *task;
 
   g_return_if_fail (RW_IS_ORTHANC_CLIENT (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, rw_orthanc_client_get_study_async);
+  task = rw_orthanc_client_task_for_id (self, study_id, rw_orthanc_client_get_study_async,
+                                        cancellable, callback, user_data);
+  if (task == NULL)
+    return;
   g_task_set_task_data (task, g_new0 (StudyData, 1), (GDestroyNotify) study_data_free);
-  if (!rw_orthanc_client_check_id (self, study_id, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  path = g_strdup_printf ("/studies/%s", study_id);
-  rw_orthanc_client_request_async (self, "GET", path, NULL, cancellable, on_study,
-                                   g_steal_pointer (&task));
+  path = g_strconcat ("/studies/", study_id, NULL);
+  rw_orthanc_client_request_async (self, "GET", path, NULL, cancellable, on_study, task);
 }
 
 RwExam *
