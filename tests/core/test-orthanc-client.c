@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rw-orthanc-client.h"
+#include "rw-viewer-url.h"
 #include "rw-test-orthanc.h"
 #include "rw-test-studies.h"
 #include "rw-test-util.h"
@@ -404,6 +405,24 @@ test_study_details (void)
   g_assert_cmpmem (data + 12, 4, "IHDR", 4);
   g_assert_cmpuint ((data[16] << 24) | (data[17] << 16) | (data[18] << 8) | data[19], ==, 64);
   g_assert_cmpuint ((data[20] << 24) | (data[21] << 16) | (data[22] << 8) | data[23], ==, 64);
+
+  /* The addresses built for this Orthanc lead somewhere real: the Orthanc
+   * Web Viewer's page for the first series, and the payload's REST URL. */
+  {
+    const char *base = rw_test_orthanc_get_url (orthanc);
+    g_autofree char *viewer = rw_viewer_url_for_exam (RW_VIEWER_ORTHANC_WEB_VIEWER, base, NULL, exam, &error);
+    g_autofree char *rest = rw_viewer_url_rest_study (base, rw_exam_get_orthanc_id (exam));
+    g_autoptr(GBytes) page = NULL;
+    g_autoptr(GBytes) study_json = NULL;
+
+    g_assert_no_error (error);
+    g_assert_true (g_str_has_suffix (viewer, rw_series_get_orthanc_id (first)));
+    page = rw_test_orthanc_get (orthanc, viewer + strlen (base), &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (g_strstr_len (g_bytes_get_data (page, NULL), g_bytes_get_size (page), "<html"));
+    study_json = rw_test_orthanc_get (orthanc, rest + strlen (base), &error);
+    g_assert_no_error (error);
+  }
 }
 
 static void
