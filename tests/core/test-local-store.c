@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "rw-local-store.h"
+#include "rw-sqlite.h"
+#include "rw-test-exams.h"
+#include "rw-test-util.h"
+
+#define SERVER "https://radiweb.example"
+
+typedef struct {
+  char         *dir;
+  char         *path;
+  RwLocalStore *store;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->dir = rw_test_make_tmpdir ("rw-local-store");
+  /* In a folder that does not exist yet: the store creates it. */
+  f->path = g_build_filename (f->dir, "radiweb", "client.db", NULL);
+  f->store = rw_local_store_new (f->path);
+}
+
+static gboolean
+only_ours (gpointer data)
+{
+  return G_OBJECT (data)->ref_count == 1;
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  /* The worker thread drops its reference on the last task just after the
+   * result reached us; wait for that before checking for leaks. */
+  g_assert_true (rw_test_wait_until (only_ours, f->store, 5000));
+  g_assert_finalize_object (f->store);
+  rw_test_rm_rf (f->dir);
+  g_free (f->path);
+  g_free (f->dir);
+}
+
+static void
+on_result (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+static GPtrArray *
+load (RwLocalStore  *store,
+      const char    *server,
+      gint64        *mark,
+      GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  rw_local_store_load_async (store, server, NULL, on_result, &result);
+  return rw_local_store_load_finish (store, wait_for (&result), mark, error);
+}
+
+static gboolean
+save (RwLocalStore  *store,
+      const char    *server,
+      GPtrArray     *exams,
+      GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  rw_local_store_save_async (store, server, exams, NULL, on_result, &result);
+  return rw_local_store_save_finish (store, wait_for (&result), error);
+}
+
+static gboolean
+clear (RwLocalStore  *store,
+       GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  rw_local_store_clear_async (store, NULL, on_result, &result);
+  return rw_local_store_clear_finish (store, wait_for (&result), error);
+}
+
+static RwExam *
+find (GPtrArray *exams,
+      gint64     id)
+{
+  for (guint i = 0; i < exams->len; i++)
+    if (rw_exam_get_id (g_ptr_array_index (exams, i)) == id)
+      return g_ptr_array_index (exams, i);
+  return NULL;
+}
+
+static void
+assert_same_exam (RwExam *a,
+                  RwExam *b)
+{
+  RwPatient *pa = rw_exam_get_patient (a);
+  RwPatient *pb = rw_exam_get_patient (b);
+
+  g_assert_cmpint (rw_exam_get_id (a), ==, rw_exam_get_id (b));
+  g_assert_cmpstr (rw_exam_get_study_uid (a), ==, rw_exam_get_study_uid (b));
+  g_assert_cmpstr (rw_exam_get_accession_number (a), ==, rw_exam_get_accession_number (b));
+  g_assert_cmpstr (rw_exam_get_study_date (a), ==, rw_exam_get_study_date (b));
+  g_assert_cmpstr (rw_exam_get_study_time (a), ==, rw_exam_get_study_time (b));
+  g_assert_cmpstr (rw_exam_get_description (a), ==, rw_exam_get_description (b));
+  g_assert_cmpstr (rw_exam_get_referring_physician (a), ==, rw_exam_get_referring_physician (b));
+  g_assert_cmpstr (rw_exam_get_modality (a), ==, rw_exam_get_modality (b));
+  g_assert_cmpuint (rw_exam_get_series_count (a), ==, rw_exam_get_series_count (b));
+  g_assert_cmpuint (rw_exam_get_instance_count (a), ==, rw_exam_get_instance_count (b));
+  g_assert_cmpint (rw_exam_get_status (a), ==, rw_exam_get_status (b));
+  g_assert_cmpint (rw_exam_get_priority (a), ==, rw_exam_get_priority (b));
+  g_assert_cmpint (rw_exam_get_received_at (a), ==, rw_exam_get_received_at (b));
+  g_assert_cmpint (rw_exam_get_updated_at (a), ==, rw_exam_get_updated_at (b));
+  g_assert_true (rw_patient_equal (pa, pb));
+}
+
+static void
+test_round_trip (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GPtrArray) exams = rw_test_exams_new (50, 7);
+  g_autoptr(GPtrArray) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 mark = -1;
+  gint64 newest = 0;
+
+  /* A store that was never written is empty, not an error. */
+  loaded = load (f->store, SERVER, &mark, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (loaded->len, ==, 0);
+  g_assert_cmpint (mark, ==, 0);
+  g_clear_pointer (&loaded, g_ptr_array_unref);
+
+  g_assert_true (save (f->store, SERVER, exams, &error));
+  g_assert_no_error (error);
+
+  loaded = load (f->store, SERVER, &mark, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (loaded->len, ==, exams->len);
+  for (guint i = 0; i < exams->len; i++)
+    {
+      RwExam *exam = g_ptr_array_index (exams, i);
+      RwExam *copy = find (loaded, rw_exam_get_id (exam));
+
+      g_assert_nonnull (copy);
+      assert_same_exam (exam, copy);
+      newest = MAX (newest, rw_exam_get_updated_at (exam));
+    }
+  g_assert_cmpint (mark, ==, newest);
+
+  /* Newest received first, as the list shows them before any sort. */
+  for (guint i = 1; i < loaded->len; i++)
+    g_assert_cmpint (rw_exam_get_received_at (g_ptr_array_index (loaded, i - 1)), >=,
+                     rw_exam_get_received_at (g_ptr_array_index (loaded, i)));
+}
+
+static void
+test_update_and_mark (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GPtrArray) first = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) second = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) older = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RwLocalStore) reopened = NULL;
+  gint64 mark = 0;
+
+  g_ptr_array_add (first, rw_test_exam_new_with (1, "SILVA^JOAO", "CT", "2024-01-01",
+                                                 RW_EXAM_STATUS_PENDING, RW_EXAM_PRIORITY_ROUTINE, 1000));
+  g_ptr_array_add (first, rw_test_exam_new_with (2, "SOUZA^ANA", "MR", "2024-01-02",
+                                                 RW_EXAM_STATUS_PENDING, RW_EXAM_PRIORITY_URGENT, 2000));
+  g_assert_true (save (f->store, SERVER, first, &error));
+
+  /* The same exam again, now in progress: replaced, not duplicated. */
+  g_ptr_array_add (second, rw_test_exam_new_with (1, "SILVA^JOAO", "CT", "2024-01-01",
+                                                  RW_EXAM_STATUS_IN_PROGRESS, RW_EXAM_PRIORITY_ROUTINE, 3000));
+  g_assert_true (save (f->store, SERVER, second, &error));
+
+  /* A late answer with older changes never lowers the high-water mark. */
+  g_ptr_array_add (older, rw_test_exam_new_with (3, "LIMA^PAULO", "US", "2024-01-03",
+                                                 RW_EXAM_STATUS_PENDING, RW_EXAM_PRIORITY_ROUTINE, 500));
+  g_assert_true (save (f->store, SERVER, older, &error));
+  g_assert_no_error (error);
+
+  /* A second store on the same file sees what the first committed. */
+  reopened = rw_local_store_new (f->path);
+  loaded = load (reopened, SERVER, &mark, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (loaded->len, ==, 3);
+  g_assert_cmpint (mark, ==, 3000);
+  g_assert_cmpint (rw_exam_get_status (find (loaded, 1)), ==, RW_EXAM_STATUS_IN_PROGRESS);
+  g_assert_cmpint (rw_exam_get_priority (find (loaded, 2)), ==, RW_EXAM_PRIORITY_URGENT);
+}
+
+static void
+test_other_server (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GPtrArray) exams = rw_test_exams_new (5, 1);
+  g_autoptr(GPtrArray) others = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 mark = -1;
+
+  g_assert_true (save (f->store, SERVER, exams, &error));
+
+  /* Another server's cache is never shown. */
+  loaded = load (f->store, "https://other.example", &mark, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (loaded->len, ==, 0);
+  g_assert_cmpint (mark, ==, 0);
+  g_clear_pointer (&loaded, g_ptr_array_unref);
+
+  /* Saving for another server replaces the cache instead of mixing. */
+  g_ptr_array_add (others, rw_test_exam_new_with (100, "ROCHA^CELIA", "MG", "2024-02-01",
+                                                  RW_EXAM_STATUS_PENDING, RW_EXAM_PRIORITY_ROUTINE, 10));
+  g_assert_true (save (f->store, "https://other.example", others, &error));
+  loaded = load (f->store, "https://other.example", &mark, &error);
+  g_assert_cmpuint (loaded->len, ==, 1);
+  g_assert_cmpint (mark, ==, 10);
+  g_clear_pointer (&loaded, g_ptr_array_unref);
+  loaded = load (f->store, SERVER, &mark, &error);
+  g_assert_cmpuint (loaded->len, ==, 0);
+}
+
+static void
+test_clear (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(GPtrArray) exams = rw_test_exams_new (10, 3);
+  g_autoptr(GPtrArray) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 mark = -1;
+
+  g_assert_true (save (f->store, SERVER, exams, &error));
+  g_assert_true (clear (f->store, &error));
+  g_assert_no_error (error);
+  loaded = load (f->store, SERVER, &mark, &error);
+  g_assert_cmpuint (loaded->len, ==, 0);
+  g_assert_cmpint (mark, ==, 0);
+}
+
+/* A file that is not a database is reported, and left as it was. */
+static void
+test_not_a_database (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GPtrArray) exams = rw_test_exams_new (3, 2);
+  g_autoptr(GPtrArray) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *parent = g_path_get_dirname (f->path);
+  g_autofree char *contents = NULL;
+  const char *garbage = "this is a text file, not SQLite\n";
+  gint64 mark = -1;
+
+  g_assert_cmpint (g_mkdir_with_parents (parent, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (f->path, garbage, -1, NULL));
+
+  loaded = load (f->store, SERVER, &mark, &error);
+  g_assert_null (loaded);
+  g_assert_error (error, RW_SQLITE_ERROR, RW_SQLITE_ERROR_OPEN);
+  g_assert_nonnull (strstr (error->message, f->path));
+  g_clear_error (&error);
+
+  g_assert_false (save (f->store, SERVER, exams, &error));
+  g_assert_error (error, RW_SQLITE_ERROR, RW_SQLITE_ERROR_OPEN);
+
+  g_assert_true (g_file_get_contents (f->path, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, garbage);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/local-store/round-trip", Fixture, NULL, fixture_setup, test_round_trip, fixture_teardown);
+  g_test_add ("/local-store/update-and-mark", Fixture, NULL, fixture_setup, test_update_and_mark, fixture_teardown);
+  g_test_add ("/local-store/other-server", Fixture, NULL, fixture_setup, test_other_server, fixture_teardown);
+  g_test_add ("/local-store/clear", Fixture, NULL, fixture_setup, test_clear, fixture_teardown);
+  g_test_add ("/local-store/not-a-database", Fixture, NULL, fixture_setup, test_not_a_database, fixture_teardown);
+
+  return g_test_run ();
+}
