@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "radiweb"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "rw-exam-details.h"
+#include "rw-window.h"
+
+struct _RwWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* Template widgets */
+  AdwWindowTitle       *window_title;
+  GtkWidget            *refresh_button;
+  GtkStack             *stack;
+  RwSignInPage         *sign_in_page;
+  RwWorklistView       *worklist_view;
+
+  /* Owned references */
+  RwSession            *session;
+  GCancellable         *cancellable;
+};
+
+G_DEFINE_FINAL_TYPE (RwWindow, rw_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void
+show_sign_in (RwWindow   *self,
+              const char *message)
+{
+  rw_sign_in_page_reset (self->sign_in_page, message);
+  gtk_stack_set_visible_child_name (self->stack, "sign-in");
+}
+
+static void
+update_title (RwWindow *self)
+{
+  const char *server = rw_session_get_server_url (self->session);
+  g_autofree char *subtitle = NULL;
+
+  if (rw_session_get_state (self->session) == RW_SESSION_SIGNED_IN && server != NULL)
+    {
+      g_autoptr(GUri) uri = g_uri_parse (server, G_URI_FLAGS_NONE, NULL);
+
+      /* Translators: window subtitle, "Dra. Ana Souza — radiweb.clinica.com.br". */
+      subtitle = g_strdup_printf (_("%s — %s"), rw_session_get_display_name (self->session),
+                                  uri != NULL ? g_uri_get_host (uri) : server);
+    }
+  adw_window_title_set_subtitle (self->window_title, subtitle != NULL ? subtitle : "");
+}
+
+static void
+update_actions (RwWindow *self)
+{
+  gboolean signed_in = rw_session_get_state (self->session) == RW_SESSION_SIGNED_IN;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sign-out", signed_in);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.refresh", signed_in);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-exam", signed_in);
+  gtk_widget_set_visible (self->refresh_button, signed_in);
+}
+
+static void
+on_state_changed (RwWindow *self)
+{
+  update_title (self);
+  update_actions (self);
+  if (rw_session_get_state (self->session) == RW_SESSION_SIGNED_IN)
+    gtk_stack_set_visible_child_name (self->stack, "worklist");
+  else if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "sign-in") != 0)
+    show_sign_in (self, NULL);
+}
+
+static void
+on_expired (RwWindow *self)
+{
+  show_sign_in (self, _("Your session has ended: it expired or was closed on the server. Sign in again to go on."));
+}
+
+static void
+on_restored (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(RwWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (rw_session_restore_finish (RW_SESSION (source), result, &error))
+    return;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (error != NULL)
+    {
+      g_autofree char *message = NULL;
+
+      /* A keyring that cannot be read is not fatal: the password works too. */
+      g_warning ("Could not read the session from the keyring: %s", error->message);
+      message = g_strdup_printf (_("The keyring could not be read (%s). Sign in with your password."),
+                                 error->message);
+      show_sign_in (self, message);
+      return;
+    }
+  show_sign_in (self, NULL);
+}
+
+static void
+open_exam_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  rw_window_open_exam (RW_WINDOW (widget), g_variant_get_int64 (parameter));
+}
+
+static void
+refresh_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  rw_session_refresh (RW_WINDOW (widget)->session);
+}
+
+static void
+on_signed_out (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(RwWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!rw_session_sign_out_finish (RW_SESSION (source), result, &error))
+    g_warning ("Signing out did not finish cleanly: %s", error->message);
+}
+
+static void
+sign_out_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  RwWindow *self = RW_WINDOW (widget);
+
+  rw_session_sign_out_async (self->session, NULL, on_signed_out, g_object_ref (self));
+}
+
+static gboolean
+rw_window_close_request (GtkWindow *window)
+{
+  RwWindow *self = RW_WINDOW (window);
+  GSettings *settings = rw_session_get_settings (self->session);
+  int width = 0, height = 0;
+
+  gtk_window_get_default_size (window, &width, &height);
+  g_settings_delay (settings);
+  g_settings_set_boolean (settings, "window-maximized", gtk_window_is_maximized (window));
+  if (!gtk_window_is_maximized (window) && width > 0 && height > 0)
+    {
+      g_settings_set_int (settings, "window-width", width);
+      g_settings_set_int (settings, "window-height", height);
+    }
+  g_settings_apply (settings);
+
+  return GTK_WINDOW_CLASS (rw_window_parent_class)->close_request (window);
+}
+
+static void
+rw_window_dispose (GObject *object)
+{
+  RwWindow *self = (RwWindow *)object;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  gtk_widget_dispose_template (GTK_WIDGET (self), RW_TYPE_WINDOW);
+  g_clear_object (&self->session);
+
+  G_OBJECT_CLASS (rw_window_parent_class)->dispose (object);
+}
+
+static void
+rw_window_class_init (RwWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = rw_window_dispose;
+  window_class->close_request = rw_window_close_request;
+
+  g_type_ensure (RW_TYPE_SIGN_IN_PAGE);
+  g_type_ensure (RW_TYPE_WORKLIST_VIEW);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/br/com/radiweb/Laudos/rw-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, RwWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, RwWindow, refresh_button);
+  gtk_widget_class_bind_template_child (widget_class, RwWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, RwWindow, sign_in_page);
+  gtk_widget_class_bind_template_child (widget_class, RwWindow, worklist_view);
+
+  /* The reading view replaces the details dialog behind this action. */
+  gtk_widget_class_install_action (widget_class, "win.open-exam", "x", open_exam_action);
+  gtk_widget_class_install_action (widget_class, "win.refresh", NULL, refresh_action);
+  gtk_widget_class_install_action (widget_class, "win.sign-out", NULL, sign_out_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.refresh", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.refresh", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
+}
+
+static void
+rw_window_init (RwWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
+}
+
+RwWindow *
+rw_window_new (gpointer   application,
+               RwSession *session)
+{
+  RwWindow *self;
+  GSettings *settings;
+
+  g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (RW_IS_SESSION (session), NULL);
+
+  settings = rw_session_get_settings (session);
+  self = g_object_new (RW_TYPE_WINDOW,
+                       "application", application,
+                       "default-width", g_settings_get_int (settings, "window-width"),
+                       "default-height", g_settings_get_int (settings, "window-height"),
+                       "maximized", g_settings_get_boolean (settings, "window-maximized"),
+                       NULL);
+  self->session = g_object_ref (session);
+  rw_sign_in_page_set_session (self->sign_in_page, session);
+  rw_worklist_view_set_session (self->worklist_view, session);
+
+  g_signal_connect_swapped (session, "notify::state", G_CALLBACK (on_state_changed), self);
+  g_signal_connect_swapped (session, "notify::display-name", G_CALLBACK (update_title), self);
+  g_signal_connect_swapped (session, "notify::server-url", G_CALLBACK (update_title), self);
+  g_signal_connect_swapped (session, "expired", G_CALLBACK (on_expired), self);
+  update_actions (self);
+
+  if (rw_session_get_state (session) == RW_SESSION_SIGNED_IN)
+    on_state_changed (self);
+  else
+    rw_session_restore_async (session, self->cancellable, on_restored, g_object_ref (self));
+
+  return self;
+}
+
+/* For now opening an exam shows its details; the reading view (images and
+ * report) takes this over. */
+void
+rw_window_open_exam (RwWindow *self,
+                     gint64    exam_id)
+{
+  RwWorklistModel *model;
+  RwExam *exam;
+  RwExamDetails *details;
+
+  g_return_if_fail (RW_IS_WINDOW (self));
+
+  model = rw_session_get_worklist (self->session);
+  exam = rw_worklist_model_lookup (model, exam_id);
+  if (exam == NULL)
+    {
+      g_warning ("Exam %" G_GINT64_FORMAT " is not on the worklist", exam_id);
+      return;
+    }
+
+  /* A notification may name an exam that the filters hide. */
+  if (!rw_worklist_view_select_exam (self->worklist_view, exam_id))
+    {
+      rw_worklist_view_clear_filters (self->worklist_view);
+      gtk_widget_activate_action (GTK_WIDGET (self->worklist_view), "worklist.filter-status", "s",
+                                  rw_exam_status_to_string (rw_exam_get_status (exam)));
+      rw_worklist_view_select_exam (self->worklist_view, exam_id);
+    }
+
+  details = rw_exam_details_new (exam);
+  gtk_window_set_transient_for (GTK_WINDOW (details), GTK_WINDOW (self));
+  gtk_window_present (GTK_WINDOW (details));
+}
+
+const char *
+rw_window_get_page (RwWindow *self)
+{
+  g_return_val_if_fail (RW_IS_WINDOW (self), NULL);
+  return gtk_stack_get_visible_child_name (self->stack);
+}
+
+RwSignInPage *
+rw_window_get_sign_in_page (RwWindow *self)
+{
+  g_return_val_if_fail (RW_IS_WINDOW (self), NULL);
+  return self->sign_in_page;
+}
+
+RwWorklistView *
+rw_window_get_worklist_view (RwWindow *self)
+{
+  g_return_val_if_fail (RW_IS_WINDOW (self), NULL);
+  return self->worklist_view;
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "rw-session.h"
+#include "rw-sign-in-page.h"
+#include "rw-worklist-view.h"
+
+G_BEGIN_DECLS
+
+#define RW_TYPE_WINDOW (rw_window_get_type ())
+G_DECLARE_FINAL_TYPE (RwWindow, rw_window, RW, WINDOW, AdwApplicationWindow)
+
+RwWindow       *rw_window_new               (gpointer   application,
+                                             RwSession *session);
+void            rw_window_open_exam         (RwWindow  *self,
+                                             gint64     exam_id);
+/* "loading", "sign-in" or "worklist". */
+const char     *rw_window_get_page          (RwWindow  *self);
+RwSignInPage   *rw_window_get_sign_in_page  (RwWindow  *self);
+RwWorklistView *rw_window_get_worklist_view (RwWindow  *self);
+
+G_END_DECLS

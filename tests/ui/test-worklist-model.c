@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "rw-test-exams.h"
+#include "rw-worklist-model.h"
+
+/* The model is plain GIO: no display needed. */
+
+typedef struct {
+  guint position;
+  guint removed;
+  guint added;
+  guint count;
+} Change;
+
+static void
+on_items_changed (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  Change     *change)
+{
+  change->position = position;
+  change->removed = removed;
+  change->added = added;
+  change->count++;
+}
+
+static RwExam *
+item (RwWorklistModel *model,
+      guint            position)
+{
+  RwExam *exam = g_list_model_get_item (G_LIST_MODEL (model), position);
+
+  /* The model keeps its own reference; the test only peeks. */
+  g_object_unref (exam);
+  return exam;
+}
+
+static guint
+n_items (RwWorklistModel *model)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (model));
+}
+
+static GPtrArray *
+small_worklist (void)
+{
+  GPtrArray *exams = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_ptr_array_add (exams, rw_test_exam_new_with (1, "SILVA^JOÃO^CARLOS", "CT", "2024-03-01",
+                                                 RW_EXAM_STATUS_PENDING, RW_EXAM_PRIORITY_ROUTINE, 100));
+  g_ptr_array_add (exams, rw_test_exam_new_with (2, "SOUZA^ANA", "MR", "2024-03-05",
+                                                 RW_EXAM_STATUS_PENDING, RW_EXAM_PRIORITY_STAT, 200));
+  g_ptr_array_add (exams, rw_test_exam_new_with (3, "ARAÚJO^JOAO", "CR", "2024-02-10",
+                                                 RW_EXAM_STATUS_PENDING, RW_EXAM_PRIORITY_URGENT, 300));
+  g_ptr_array_add (exams, rw_test_exam_new_with (4, "LIMA^PAULO", "CT", "2024-03-10",
+                                                 RW_EXAM_STATUS_COMPLETED, RW_EXAM_PRIORITY_ROUTINE, 400));
+  g_ptr_array_add (exams, rw_test_exam_new_with (5, "CONCEIÇÃO^MARIA", "US", "2024-01-20",
+                                                 RW_EXAM_STATUS_PENDING, RW_EXAM_PRIORITY_ROUTINE, 500));
+  return exams;
+}
+
+static RwWorklistModel *
+new_model (void)
+{
+  RwWorklistModel *model = rw_worklist_model_new ();
+  g_autoptr(GPtrArray) exams = small_worklist ();
+
+  rw_worklist_model_set_exams (model, exams);
+  return model;
+}
+
+static void
+test_fold (void)
+{
+  g_autofree char *a = rw_worklist_fold ("JOÃO");
+  g_autofree char *b = rw_worklist_fold ("Conceição ÁÉÍÓÚ âêô àü");
+  /* "ã" written as "a" + combining tilde, as some systems send it. */
+  g_autofree char *c = rw_worklist_fold ("JOA\xcc\x83O");
+  g_autofree char *d = rw_worklist_fold ("ab\xff" "cd");
+
+  g_assert_cmpstr (a, ==, "joao");
+  g_assert_cmpstr (b, ==, "conceicao aeiou aeo au");
+  g_assert_cmpstr (c, ==, "joao");
+  /* Invalid UTF-8 is dropped, not carried into the keys. */
+  g_assert_cmpstr (d, ==, "abcd");
+}
+
+static void
+test_default_order_and_status (void)
+{
+  g_autoptr(RwWorklistModel) model = new_model ();
+
+  /* Pending by default; stat, then urgent, then the newest received. */
+  g_assert_cmpuint (rw_worklist_model_get_n_total (model), ==, 5);
+  g_assert_cmpuint (n_items (model), ==, 4);
+  g_assert_cmpint (rw_exam_get_id (item (model, 0)), ==, 2);
+  g_assert_cmpint (rw_exam_get_id (item (model, 1)), ==, 3);
+  g_assert_cmpint (rw_exam_get_id (item (model, 2)), ==, 5);
+  g_assert_cmpint (rw_exam_get_id (item (model, 3)), ==, 1);
+
+  rw_worklist_model_set_status (model, RW_EXAM_STATUS_COMPLETED);
+  g_assert_cmpuint (n_items (model), ==, 1);
+  g_assert_cmpint (rw_exam_get_id (item (model, 0)), ==, 4);
+
+  rw_worklist_model_set_status (model, RW_WORKLIST_ANY_STATUS);
+  g_assert_cmpuint (n_items (model), ==, 5);
+}
+
+static void
+test_search (void)
+{
+  g_autoptr(RwWorklistModel) model = new_model ();
+
+  rw_worklist_model_set_status (model, RW_WORKLIST_ANY_STATUS);
+
+  /* Accents and case do not matter, in either direction. */
+  rw_worklist_model_set_search (model, "joao");
+  g_assert_cmpuint (n_items (model), ==, 2);
+  rw_worklist_model_set_search (model, "JOÃO");
+  g_assert_cmpuint (n_items (model), ==, 2);
+  rw_worklist_model_set_search (model, "conceicao");
+  g_assert_cmpuint (n_items (model), ==, 1);
+  g_assert_cmpint (rw_exam_get_id (item (model, 0)), ==, 5);
+
+  /* Every word must match, in any of the searched fields. */
+  rw_worklist_model_set_search (model, "joao araujo");
+  g_assert_cmpuint (n_items (model), ==, 1);
+  g_assert_cmpint (rw_exam_get_id (item (model, 0)), ==, 3);
+  rw_worklist_model_set_search (model, "abdome silva");
+  g_assert_cmpuint (n_items (model), ==, 1);
+  g_assert_cmpint (rw_exam_get_id (item (model, 0)), ==, 1);
+
+  /* Patient ID and accession number. */
+  rw_worklist_model_set_search (model, "p00004");
+  g_assert_cmpuint (n_items (model), ==, 1);
+  g_assert_cmpint (rw_exam_get_id (item (model, 0)), ==, 4);
+  rw_worklist_model_set_search (model, "acc00002");
+  g_assert_cmpuint (n_items (model), ==, 1);
+
+  rw_worklist_model_set_search (model, "nobody");
+  g_assert_cmpuint (n_items (model), ==, 0);
+  rw_worklist_model_set_search (model, "   ");
+  g_assert_cmpuint (n_items (model), ==, 5);
+}
+
+static void
+test_modality_and_dates (void)
+{
+  g_autoptr(RwWorklistModel) model = new_model ();
+
+  rw_worklist_model_set_status (model, RW_WORKLIST_ANY_STATUS);
+  rw_worklist_model_set_modality (model, "CT");
+  g_assert_cmpuint (n_items (model), ==, 2);
+  rw_worklist_model_set_modality (model, NULL);
+
+  /* Inclusive at both ends. */
+  rw_worklist_model_set_date_range (model, "2024-03-01", "2024-03-05");
+  g_assert_cmpuint (n_items (model), ==, 2);
+  rw_worklist_model_set_date_range (model, "2024-03-01", NULL);
+  g_assert_cmpuint (n_items (model), ==, 3);
+  rw_worklist_model_set_date_range (model, NULL, "2024-02-10");
+  g_assert_cmpuint (n_items (model), ==, 2);
+  rw_worklist_model_set_date_range (model, NULL, NULL);
+  g_assert_cmpuint (n_items (model), ==, 5);
+}
+
+static void
+test_sort (void)
+{
+  g_autoptr(RwWorklistModel) model = new_model ();
+  const gint64 by_name[] = { 3, 5, 4, 1, 2 };
+  const gint64 by_date[] = { 5, 3, 1, 2, 4 };
+  gboolean descending = FALSE;
+
+  rw_worklist_model_set_status (model, RW_WORKLIST_ANY_STATUS);
+
+  /* Accents do not push "ARAÚJO" after "SOUZA". */
+  rw_worklist_model_set_sort (model, RW_WORKLIST_SORT_PATIENT_NAME, FALSE);
+  for (guint i = 0; i < G_N_ELEMENTS (by_name); i++)
+    g_assert_cmpint (rw_exam_get_id (item (model, i)), ==, by_name[i]);
+  rw_worklist_model_set_sort (model, RW_WORKLIST_SORT_PATIENT_NAME, TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (by_name); i++)
+    g_assert_cmpint (rw_exam_get_id (item (model, i)), ==, by_name[G_N_ELEMENTS (by_name) - 1 - i]);
+
+  rw_worklist_model_set_sort (model, RW_WORKLIST_SORT_STUDY_DATE, FALSE);
+  for (guint i = 0; i < G_N_ELEMENTS (by_date); i++)
+    g_assert_cmpint (rw_exam_get_id (item (model, i)), ==, by_date[i]);
+  g_assert_cmpint (rw_worklist_model_get_sort (model, &descending), ==, RW_WORKLIST_SORT_STUDY_DATE);
+  g_assert_false (descending);
+
+  /* Sorting and filtering combine. */
+  rw_worklist_model_set_search (model, "joao");
+  g_assert_cmpuint (n_items (model), ==, 2);
+  g_assert_cmpint (rw_exam_get_id (item (model, 0)), ==, 3);
+  g_assert_cmpint (rw_exam_get_id (item (model, 1)), ==, 1);
+}
+
+static void
+test_upsert (void)
+{
+  g_autoptr(RwWorklistModel) model = new_model ();
+  g_autoptr(RwExam) newer = NULL;
+  g_autoptr(RwExam) claimed = NULL;
+  g_autoptr(RwExam) urgent = NULL;
+  Change change = { 0, };
+  RwExam *original;
+
+  g_signal_connect (model, "items-changed", G_CALLBACK (on_items_changed), &change);
+
+  /* A new routine exam, received last: one row inserted after the urgent
+   * ones, before the older routine exams. */
+  newer = rw_test_exam_new_with (6, "GOMES^PEDRO", "CT", "2024-03-11",
+                                 RW_EXAM_STATUS_PENDING, RW_EXAM_PRIORITY_ROUTINE, 600);
+  g_assert_true (rw_worklist_model_upsert (model, newer));
+  g_assert_cmpuint (change.count, ==, 1);
+  g_assert_cmpuint (change.position, ==, 2);
+  g_assert_cmpuint (change.removed, ==, 0);
+  g_assert_cmpuint (change.added, ==, 1);
+  g_assert_true (item (model, 2) == newer);
+  g_assert_cmpuint (rw_worklist_model_get_n_total (model), ==, 6);
+
+  /* The same exam updated in place: same object, one row changed. */
+  original = rw_worklist_model_lookup (model, 1);
+  urgent = rw_test_exam_new_with (1, "SILVA^JOÃO^CARLOS", "CT", "2024-03-01",
+                                  RW_EXAM_STATUS_PENDING, RW_EXAM_PRIORITY_URGENT, 100);
+  g_assert_false (rw_worklist_model_upsert (model, urgent));
+  g_assert_true (rw_worklist_model_lookup (model, 1) == original);
+  g_assert_cmpint (rw_exam_get_priority (original), ==, RW_EXAM_PRIORITY_URGENT);
+  /* It moved up from the last row to just after the other urgent exam,
+   * and the change covers exactly the rows in between. */
+  g_assert_cmpuint (change.count, ==, 2);
+  g_assert_cmpuint (rw_worklist_model_find (model, 1), ==, 2);
+  g_assert_cmpuint (change.position, ==, 2);
+  g_assert_cmpuint (change.removed, ==, change.added);
+  g_assert_cmpuint (change.removed, ==, n_items (model) - 2);
+
+  /* Leaving the filter (pending → in progress) removes just that row. */
+  claimed = rw_test_exam_new_with (1, "SILVA^JOÃO^CARLOS", "CT", "2024-03-01",
+                                   RW_EXAM_STATUS_IN_PROGRESS, RW_EXAM_PRIORITY_URGENT, 100);
+  rw_worklist_model_upsert (model, claimed);
+  g_assert_cmpuint (change.count, ==, 3);
+  g_assert_cmpuint (change.position, ==, 2);
+  g_assert_cmpuint (change.removed, ==, 1);
+  g_assert_cmpuint (change.added, ==, 0);
+  g_assert_cmpuint (rw_worklist_model_find (model, 1), ==, G_MAXUINT);
+  g_assert_true (rw_worklist_model_lookup (model, 1) == original);
+
+  g_signal_handlers_disconnect_by_data (model, &change);
+}
+
+static void
+test_upsert_many_and_clear (void)
+{
+  g_autoptr(RwWorklistModel) model = new_model ();
+  g_autoptr(GPtrArray) batch = rw_test_exams_new (200, 11);
+
+  rw_worklist_model_set_status (model, RW_WORKLIST_ANY_STATUS);
+  /* Ids 1–5 are already known: updated, not added twice. */
+  rw_worklist_model_upsert_many (model, batch);
+  g_assert_cmpuint (rw_worklist_model_get_n_total (model), ==, 200);
+  g_assert_cmpuint (n_items (model), ==, 200);
+
+  rw_worklist_model_clear (model);
+  g_assert_cmpuint (rw_worklist_model_get_n_total (model), ==, 0);
+  g_assert_cmpuint (n_items (model), ==, 0);
+  g_assert_null (rw_worklist_model_lookup (model, 1));
+}
+
+/* Whatever the filters and order, the model shows exactly the exams that
+ * match, in order: checked against a plain scan on a larger list. */
+static void
+test_large_consistency (void)
+{
+  g_autoptr(RwWorklistModel) model = rw_worklist_model_new ();
+  g_autoptr(GPtrArray) exams = rw_test_exams_new (5000, 42);
+  guint expected = 0;
+
+  rw_worklist_model_set_exams (model, exams);
+  rw_worklist_model_set_status (model, RW_WORKLIST_ANY_STATUS);
+  rw_worklist_model_set_modality (model, "MR");
+  rw_worklist_model_set_sort (model, RW_WORKLIST_SORT_RECEIVED, TRUE);
+
+  for (guint i = 0; i < exams->len; i++)
+    if (g_str_equal (rw_exam_get_modality (g_ptr_array_index (exams, i)), "MR"))
+      expected++;
+  g_assert_cmpuint (expected, >, 0);
+  g_assert_cmpuint (n_items (model), ==, expected);
+  for (guint i = 1; i < n_items (model); i++)
+    {
+      g_assert_cmpint (rw_exam_get_received_at (item (model, i - 1)), >=,
+                       rw_exam_get_received_at (item (model, i)));
+      g_assert_cmpstr (rw_exam_get_modality (item (model, i)), ==, "MR");
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/worklist-model/fold", test_fold);
+  g_test_add_func ("/worklist-model/default-order-and-status", test_default_order_and_status);
+  g_test_add_func ("/worklist-model/search", test_search);
+  g_test_add_func ("/worklist-model/modality-and-dates", test_modality_and_dates);
+  g_test_add_func ("/worklist-model/sort", test_sort);
+  g_test_add_func ("/worklist-model/upsert", test_upsert);
+  g_test_add_func ("/worklist-model/upsert-many-and-clear", test_upsert_many_and_clear);
+  g_test_add_func ("/worklist-model/large-consistency", test_large_consistency);
+
+  return g_test_run ();
+}
