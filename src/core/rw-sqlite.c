@@ -15,9 +15,11 @@ struct _RwSqlite
 {
   GObject  parent_instance;
 
-  sqlite3 *db;
-  char    *path;
-  int      schema_version;
+  sqlite3    *db;
+  char       *path;
+  int         schema_version;
+  /* SQL text → sqlite3_stmt, see rw_sqlite_prepare_cached(). */
+  GHashTable *cache;
 };
 
 G_DEFINE_FINAL_TYPE (RwSqlite, rw_sqlite, G_TYPE_OBJECT)
@@ -99,6 +101,9 @@ rw_sqlite_finalize (GObject *object)
 {
   RwSqlite *self = (RwSqlite *)object;
 
+  /* Cached statements first: sqlite3_close_v2() would otherwise keep the
+   * connection alive as a zombie until they are finalized. */
+  g_clear_pointer (&self->cache, g_hash_table_unref);
   if (self->db != NULL)
     sqlite3_close_v2 (self->db);
   g_free (self->path);
@@ -113,8 +118,15 @@ rw_sqlite_class_init (RwSqliteClass *klass)
 }
 
 static void
+finalize_statement (gpointer stmt)
+{
+  sqlite3_finalize (stmt);
+}
+
+static void
 rw_sqlite_init (RwSqlite *self)
 {
+  self->cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_statement);
 }
 
 /* Opens (creating if needed) the database at @path and brings its schema up
@@ -237,6 +249,37 @@ rw_sqlite_prepare (RwSqlite    *self,
       return NULL;
     }
   return stmt;
+}
+
+RwSqliteCachedStmt *
+rw_sqlite_prepare_cached (RwSqlite    *self,
+                          const char  *sql,
+                          GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (RW_IS_SQLITE (self), NULL);
+  g_return_val_if_fail (sql != NULL, NULL);
+
+  stmt = g_hash_table_lookup (self->cache, sql);
+  if (stmt != NULL)
+    return stmt;
+  if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+    {
+      rw_sqlite_set_error (self, error, "prepare");
+      return NULL;
+    }
+  g_hash_table_insert (self->cache, g_strdup (sql), stmt);
+  return stmt;
+}
+
+void
+rw_sqlite_cached_stmt_release (RwSqliteCachedStmt *stmt)
+{
+  if (stmt == NULL)
+    return;
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
 }
 
 /* Steps a statement that returns no rows (INSERT, UPDATE, DELETE). */

@@ -70,10 +70,23 @@ void          rw_sqlite_set_error     (RwSqlite                *self,
                                        GError                 **error,
                                        const char              *context);
 
+/* A statement kept prepared in the connection's cache, for SQL that runs
+ * often (the webhook's upsert, the token check). The g_autoptr cleanup
+ * resets it and clears its bindings, so it is ready for the next caller and
+ * holds no read transaction open. Only for constant SQL text: the cache is
+ * keyed by the text and never shrinks. */
+typedef sqlite3_stmt RwSqliteCachedStmt;
+
+RwSqliteCachedStmt *rw_sqlite_prepare_cached (RwSqlite           *self,
+                                              const char         *sql,
+                                              GError            **error);
+void          rw_sqlite_cached_stmt_release (RwSqliteCachedStmt *stmt);
+
 /* Columns as GLib strings: NULL for SQL NULL. */
 char         *rw_sqlite_column_dup    (sqlite3_stmt            *stmt,
                                        int                      column);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RwSqliteCachedStmt, rw_sqlite_cached_stmt_release)
 
 G_END_DECLS

@@ -153,6 +153,53 @@ test_transaction (Fixture       *f,
   g_assert_error (error, RW_SQLITE_ERROR, RW_SQLITE_ERROR_CONSTRAINT);
 }
 
+static void
+test_cached (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RwSqlite) db = NULL;
+  g_autoptr(RwSqlite) other = NULL;
+  sqlite3_stmt *first = NULL;
+  const char *sql = "SELECT count(*) FROM patient WHERE name = ?";
+
+  db = rw_sqlite_open (f->path, RW_SQLITE_DURABLE, migrations, 2, &error);
+  g_assert_no_error (error);
+  g_assert_true (rw_sqlite_exec (db, "INSERT INTO patient (name) VALUES ('A'), ('B')", &error));
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(RwSqliteCachedStmt) stmt = rw_sqlite_prepare_cached (db, sql, &error);
+      gboolean has_row = FALSE;
+
+      g_assert_no_error (error);
+      /* Prepared once, handed out again. */
+      if (first == NULL)
+        first = stmt;
+      g_assert_true (stmt == first);
+      /* Released statements come back without the last caller's bindings. */
+      g_assert_cmpint (sqlite3_bind_parameter_count (stmt), ==, 1);
+      if (i != 1)
+        sqlite3_bind_text (stmt, 1, "A", -1, SQLITE_STATIC);
+      g_assert_true (rw_sqlite_step_row (db, stmt, &has_row, &error));
+      g_assert_true (has_row);
+      g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, i != 1 ? 1 : 0);
+    }
+
+  /* A released statement holds no read transaction: another connection
+   * can write and checkpoint. */
+  other = rw_sqlite_open (f->path, RW_SQLITE_DURABLE, migrations, 2, &error);
+  g_assert_no_error (error);
+  g_assert_true (rw_sqlite_exec (other, "INSERT INTO patient (name) VALUES ('C')", &error));
+  g_assert_true (rw_sqlite_exec (other, "PRAGMA wal_checkpoint(TRUNCATE)", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_rows (db, "patient"), ==, 3);
+
+  /* A bad statement is an error, not a cache entry. */
+  g_assert_null (rw_sqlite_prepare_cached (db, "SELECT nothing FROM nowhere", &error));
+  g_assert_error (error, RW_SQLITE_ERROR, RW_SQLITE_ERROR_QUERY);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -164,6 +211,7 @@ main (int   argc,
   g_test_add ("/sqlite/newer-schema", Fixture, NULL, fixture_setup, test_newer_schema, fixture_teardown);
   g_test_add ("/sqlite/not-a-database", Fixture, NULL, fixture_setup, test_not_a_database, fixture_teardown);
   g_test_add ("/sqlite/transaction", Fixture, NULL, fixture_setup, test_transaction, fixture_teardown);
+  g_test_add ("/sqlite/cached", Fixture, NULL, fixture_setup, test_cached, fixture_teardown);
 
   return g_test_run ();
 }
