@@ -259,7 +259,7 @@ load_job (RwLocalStore *self,
   exams = g_ptr_array_ref (loaded->exams);
 
   stmt = rw_sqlite_prepare (self->db,
-                            "SELECT " WORKLIST_COLUMNS " FROM worklist ORDER BY received_at DESC, id DESC",
+                            "SELECT " WORKLIST_COLUMNS " FROM worklist",
                             &error);
   if (stmt == NULL)
     {

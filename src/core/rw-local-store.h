@@ -20,7 +20,9 @@ void          rw_local_store_load_async   (RwLocalStore         *self,
                                            GCancellable         *cancellable,
                                            GAsyncReadyCallback   callback,
                                            gpointer              user_data);
-/* RwExam elements, newest received first; @high_water_mark is the newest
+/* RwExam elements, in no particular order (the worklist sorts them); a
+ * SQL ORDER BY would cost a sort of the whole table at every start.
+ * @high_water_mark is the newest
  * updated_at (Unix seconds) the cache has seen, for updated_since. */
 GPtrArray    *rw_local_store_load_finish  (RwLocalStore         *self,
                                            GAsyncResult         *result,

@@ -568,8 +568,61 @@ rw_session_get_settings (RwSession *self)
   return self->settings;
 }
 
+static void
+on_model_filled (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  RwSession *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!rw_worklist_model_set_exams_finish (RW_WORKLIST_MODEL (source), result, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  set_state (self, RW_SESSION_SIGNED_IN);
+  go_live (self);
+  g_task_return_boolean (task, TRUE);
+}
+
 /* Shared by restore and sign-in: once a token is known, show the cached
  * list of this server, then go live. */
+static void
+show_cache (RwSession *self,
+            GPtrArray *exams,
+            gint64     mark,
+            GTask     *task)
+{
+  self->high_water_mark = mark;
+  rw_worklist_model_set_exams_async (self->worklist, exams, g_task_get_cancellable (task),
+                                     on_model_filled, g_object_ref (task));
+}
+
+static GPtrArray *
+load_cache_finish (RwSession     *self,
+                   GAsyncResult  *result,
+                   gint64        *mark)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *exams;
+
+  exams = rw_local_store_load_finish (self->store, result, mark, &error);
+  if (exams == NULL)
+    {
+      /* Without a cache the list simply comes from the server. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Could not read the worklist cache: %s", error->message);
+      *mark = 0;
+      exams = g_ptr_array_new ();
+    }
+  return exams;
+}
+
 static void
 on_cache_loaded (GObject      *source,
                  GAsyncResult *result,
@@ -578,25 +631,12 @@ on_cache_loaded (GObject      *source,
   g_autoptr(GTask) task = user_data;
   RwSession *self = g_task_get_source_object (task);
   g_autoptr(GPtrArray) exams = NULL;
-  g_autoptr(GError) error = NULL;
   gint64 mark = 0;
 
-  exams = rw_local_store_load_finish (RW_LOCAL_STORE (source), result, &mark, &error);
-  if (exams == NULL)
-    {
-      /* Without a cache the list simply comes from the server. */
-      g_warning ("Could not read the worklist cache: %s", error->message);
-      exams = g_ptr_array_new ();
-    }
-
+  exams = load_cache_finish (self, result, &mark);
   if (g_task_return_error_if_cancelled (task))
     return;
-
-  self->high_water_mark = mark;
-  rw_worklist_model_set_exams (self->worklist, exams);
-  set_state (self, RW_SESSION_SIGNED_IN);
-  go_live (self);
-  g_task_return_boolean (task, TRUE);
+  show_cache (self, exams, mark, task);
 }
 
 static void
@@ -613,32 +653,74 @@ use_server (RwSession  *self,
   set_string (self, &self->username, username, PROP_USERNAME);
 }
 
-static void
-on_token_looked_up (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  RwSession *self = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
-  char *token;
+/* A silent sign-in reads the keyring and the cache at the same time; the
+ * cache is shown only if a token turns up. */
+typedef struct {
+  guint      pending;
+  char      *token;
+  GError    *error;
+  GPtrArray *exams;
+  gint64     mark;
+} Restore;
 
-  token = rw_keyring_lookup_finish (result, &error);
-  if (error != NULL)
+static void
+restore_free (Restore *r)
+{
+  rw_keyring_free_secret (r->token);
+  g_clear_error (&r->error);
+  g_clear_pointer (&r->exams, g_ptr_array_unref);
+  g_free (r);
+}
+
+static void
+restore_step_done (GTask *task)
+{
+  RwSession *self = g_task_get_source_object (task);
+  Restore *r = g_task_get_task_data (task);
+
+  if (--r->pending > 0)
+    return;
+
+  if (r->error != NULL)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
+      g_task_return_error (task, g_steal_pointer (&r->error));
       return;
     }
-  if (token == NULL)
+  if (r->token == NULL)
     {
       g_task_return_boolean (task, FALSE);
       return;
     }
+  if (g_task_return_error_if_cancelled (task))
+    return;
 
-  rw_api_client_set_token (self->client, token);
-  rw_keyring_free_secret (token);
-  rw_local_store_load_async (self->store, self->server_url, g_task_get_cancellable (task),
-                             on_cache_loaded, g_object_ref (task));
+  rw_api_client_set_token (self->client, r->token);
+  show_cache (self, r->exams, r->mark, task);
+}
+
+static void
+on_restore_token (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Restore *r = g_task_get_task_data (task);
+
+  r->token = rw_keyring_lookup_finish (result, &r->error);
+  restore_step_done (task);
+}
+
+static void
+on_restore_cache (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  RwSession *self = g_task_get_source_object (task);
+  Restore *r = g_task_get_task_data (task);
+
+  r->exams = load_cache_finish (self, result, &r->mark);
+  restore_step_done (task);
 }
 
 void
@@ -650,6 +732,7 @@ rw_session_restore_async (RwSession           *self,
   g_autoptr(GTask) task = NULL;
   g_autofree char *server_url = NULL;
   g_autofree char *username = NULL;
+  Restore *r;
 
   g_return_if_fail (RW_IS_SESSION (self));
 
@@ -665,10 +748,13 @@ rw_session_restore_async (RwSession           *self,
     }
 
   use_server (self, server_url, username);
-  /* The cached list is read only once a token proves who is at the
-   * keyboard: it holds patient data. */
+  r = g_new0 (Restore, 1);
+  r->pending = 2;
+  g_task_set_task_data (task, r, (GDestroyNotify) restore_free);
   rw_keyring_lookup_async (RW_KEYRING_TOKEN, server_url, username, cancellable,
-                           on_token_looked_up, g_steal_pointer (&task));
+                           on_restore_token, g_object_ref (task));
+  rw_local_store_load_async (self->store, server_url, cancellable,
+                             on_restore_cache, g_object_ref (task));
 }
 
 gboolean

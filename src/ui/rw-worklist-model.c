@@ -8,12 +8,18 @@
 #include "rw-dicom.h"
 #include "rw-worklist-model.h"
 
-/* The worklist as a flat GListModel of RwExam, filtered and sorted here on
- * plain C fields. A GtkSortListModel with a GtkStringSorter took 1.8 s to
- * sort 100k exams on GTK 4.8; here the search keys are folded once per exam
- * and each sort order, once computed, is kept as an array of row indices,
- * so a keystroke or a click on a column header is a single pass over the
- * rows.
+/* The worklist as a flat GListModel, filtered and sorted here on plain C
+ * fields. A GtkSortListModel with a GtkStringSorter took 1.8 s to sort 100k
+ * exams on GTK 4.8; here the search keys are folded once per exam and each
+ * sort order, once computed, is kept as an array of row indices, so a
+ * keystroke or a click on a column header is a single pass over the rows.
+ *
+ * The items are RwWorklistSlot, one per position, not the exams: GTK 4.8's
+ * list views throw away and rebuild the row widgets of every item that an
+ * items-changed removes (40–90 ms for a screenful of 11 columns), so a
+ * search or a re-sort instead keeps the slots, moves the exams between them
+ * and says which positions now show another exam ("rows-changed"); only a
+ * change in the number of rows is an items-changed, at the end of the list.
  *
  * Rows are never removed one by one (the server cancels exams, it does not
  * delete them), so a row's index in `rows` is stable until set_exams(). */
@@ -32,9 +38,47 @@ typedef struct {
   int     age_days;
 } Row;
 
+struct _RwWorklistSlot
+{
+  GObject  parent_instance;
+
+  RwExam  *exam;
+};
+
+G_DEFINE_FINAL_TYPE (RwWorklistSlot, rw_worklist_slot, G_TYPE_OBJECT)
+
+static void
+rw_worklist_slot_finalize (GObject *object)
+{
+  g_clear_object (&RW_WORKLIST_SLOT (object)->exam);
+  G_OBJECT_CLASS (rw_worklist_slot_parent_class)->finalize (object);
+}
+
+static void
+rw_worklist_slot_class_init (RwWorklistSlotClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = rw_worklist_slot_finalize;
+}
+
+static void
+rw_worklist_slot_init (RwWorklistSlot *self)
+{
+}
+
+/* The exam shown at the slot's position; NULL past the end of the list. */
+RwExam *
+rw_worklist_slot_get_exam (RwWorklistSlot *self)
+{
+  g_return_val_if_fail (RW_IS_WORKLIST_SLOT (self), NULL);
+  return self->exam;
+}
+
 struct _RwWorklistModel
 {
   GObject         parent_instance;
+
+  /* RwWorklistSlot by position, created when GTK first asks for one. */
+  GPtrArray      *slots;
 
   GPtrArray      *rows;          /* Row */
   GHashTable     *by_id;         /* exam id → row index + 1 */
@@ -68,7 +112,13 @@ enum {
   N_PROPS
 };
 
+enum {
+  ROWS_CHANGED,
+  N_SIGNALS
+};
+
 static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
 
 /* Appends @c, lower case and without its accent, to @out. ASCII, almost all
  * of what modalities write, takes the short way. */
@@ -262,8 +312,8 @@ compare_rows (const Row      *a,
 }
 
 typedef struct {
-  RwWorklistModel *self;
-  RwWorklistSort   sort;
+  GPtrArray      *rows;
+  RwWorklistSort  sort;
 } SortContext;
 
 static int
@@ -272,7 +322,7 @@ compare_indices (gconstpointer a,
                  gpointer      user_data)
 {
   const SortContext *ctx = user_data;
-  GPtrArray *rows = ctx->self->rows;
+  GPtrArray *rows = ctx->rows;
 
   return compare_rows (g_ptr_array_index (rows, *(const guint *) a),
                        g_ptr_array_index (rows, *(const guint *) b),
@@ -288,23 +338,209 @@ invalidate_orders (RwWorklistModel *self,
       g_clear_pointer (&self->orders[i], g_free);
 }
 
+/* The first eight bytes of a string as a big-endian number: comparing two
+ * of these orders strings as strcmp() does, up to their eighth byte. */
+static guint64
+string_prefix (const char *s)
+{
+  guint64 key = 0;
+  guint i;
+
+  for (i = 0; i < 8 && s[i] != '\0'; i++)
+    key = (key << 8) | (guchar) s[i];
+  return key << (8 * (8 - i));
+}
+
+/* "2024-03-01" and "10:30:00" as 20240301103000. */
+static guint64
+date_time_key (const char *date,
+               const char *time)
+{
+  guint64 key = 0;
+
+  for (const char *p = date; *p != '\0'; p++)
+    if (g_ascii_isdigit (*p))
+      key = key * 10 + (guint64) (*p - '0');
+  for (const char *p = time; *p != '\0'; p++)
+    if (g_ascii_isdigit (*p))
+      key = key * 10 + (guint64) (*p - '0');
+  return key;
+}
+
+#define TIME_MAX (G_GUINT64_CONSTANT (1) << 56)
+
+/* The string a sort key compares, or NULL for the numeric keys. */
+static const char *
+sort_string (const Row      *row,
+             RwWorklistSort  sort)
+{
+  switch (sort)
+    {
+    case RW_WORKLIST_SORT_PATIENT_NAME:
+      return row->name_key;
+    case RW_WORKLIST_SORT_PATIENT_ID:
+      return row->patient_id_key;
+    case RW_WORKLIST_SORT_MODALITY:
+      return rw_exam_get_modality (row->exam);
+    case RW_WORKLIST_SORT_DESCRIPTION:
+      return row->description_key;
+    case RW_WORKLIST_SORT_ACCESSION:
+      return row->accession_key;
+    case RW_WORKLIST_SORT_REFERRING:
+      return row->referring_key;
+    case RW_WORKLIST_SORT_DEFAULT:
+    case RW_WORKLIST_SORT_AGE:
+    case RW_WORKLIST_SORT_STUDY_DATE:
+    case RW_WORKLIST_SORT_PRIORITY:
+    case RW_WORKLIST_SORT_STATUS:
+    case RW_WORKLIST_SORT_RECEIVED:
+    case RW_WORKLIST_N_SORTS:
+    default:
+      return NULL;
+    }
+}
+
+/* A number that orders rows as compare_rows() does, except that rows with
+ * equal numbers may still differ (long strings, ids). */
+static guint64
+sort_key (const Row      *row,
+          RwWorklistSort  sort)
+{
+  RwExam *exam = row->exam;
+
+  switch (sort)
+    {
+    case RW_WORKLIST_SORT_DEFAULT:
+      return ((guint64) (RW_EXAM_PRIORITY_STAT - rw_exam_get_priority (exam)) << 58) |
+             (TIME_MAX - (guint64) CLAMP (rw_exam_get_received_at (exam), 0, (gint64) TIME_MAX - 1));
+    case RW_WORKLIST_SORT_PATIENT_NAME:
+      return string_prefix (row->name_key);
+    case RW_WORKLIST_SORT_PATIENT_ID:
+      return string_prefix (row->patient_id_key);
+    case RW_WORKLIST_SORT_AGE:
+      return (guint64) (row->age_days + 1);
+    case RW_WORKLIST_SORT_MODALITY:
+      return string_prefix (rw_exam_get_modality (exam));
+    case RW_WORKLIST_SORT_DESCRIPTION:
+      return string_prefix (row->description_key);
+    case RW_WORKLIST_SORT_STUDY_DATE:
+      return date_time_key (rw_exam_get_study_date (exam), rw_exam_get_study_time (exam));
+    case RW_WORKLIST_SORT_ACCESSION:
+      return string_prefix (row->accession_key);
+    case RW_WORKLIST_SORT_REFERRING:
+      return string_prefix (row->referring_key);
+    case RW_WORKLIST_SORT_PRIORITY:
+      return (guint64) rw_exam_get_priority (exam);
+    case RW_WORKLIST_SORT_STATUS:
+      return (guint64) rw_exam_get_status (exam);
+    case RW_WORKLIST_SORT_RECEIVED:
+      return (guint64) CLAMP (rw_exam_get_received_at (exam), 0, G_MAXINT64);
+    case RW_WORKLIST_N_SORTS:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+typedef struct {
+  guint64 key;
+  /* Bytes 9–16 of a string key: names share long prefixes ("silva, "). */
+  guint64 key2;
+  gint64  id;
+  guint   index;
+  /* The string goes on past 16 bytes: equal keys must compare the rest. */
+  guint   is_long : 1;
+} SortEntry;
+
+static int
+compare_entries (gconstpointer a,
+                 gconstpointer b,
+                 gpointer      user_data)
+{
+  const SortEntry *ea = a;
+  const SortEntry *eb = b;
+
+  if (ea->key != eb->key)
+    return ea->key < eb->key ? -1 : 1;
+  if (ea->key2 != eb->key2)
+    return ea->key2 < eb->key2 ? -1 : 1;
+  if (ea->is_long || eb->is_long)
+    return compare_indices (&ea->index, &eb->index, user_data);
+  /* Equal keys that are the whole value: by id, as compare_rows() does. */
+  return ea->id < eb->id ? -1 : ea->id > eb->id ? 1 : 0;
+}
+
+typedef struct {
+  SortEntry   *entries;
+  guint        n;
+  SortContext *ctx;
+} SortHalf;
+
+static gpointer
+sort_half (gpointer data)
+{
+  SortHalf *half = data;
+
+  g_qsort_with_data (half->entries, (gint) half->n, sizeof (SortEntry), compare_entries, half->ctx);
+  return NULL;
+}
+
+/* Sorting 100k rows through compare_rows() chases two pointers per
+ * comparison; sorting (number, index) pairs that sit together in memory,
+ * and comparing rows only on equal numbers, is several times faster. A
+ * large list is sorted in two halves on two threads, then merged: the
+ * rows are only read meanwhile, and the caller waits. */
+static guint *
+sort_rows (GPtrArray      *rows,
+           RwWorklistSort  sort)
+{
+  SortContext ctx = { rows, sort };
+  guint n = rows->len;
+  g_autofree SortEntry *entries = g_new (SortEntry, MAX (n, 1));
+  guint *order = g_new (guint, MAX (n, 1));
+  SortHalf halves[2];
+  GThread *helper = NULL;
+  guint i = 0, j, k = 0;
+
+  for (i = 0; i < n; i++)
+    {
+      const Row *row = g_ptr_array_index (rows, i);
+      const char *string = sort_string (row, sort);
+      gsize len = string != NULL ? strlen (string) : 0;
+
+      entries[i].key = sort_key (row, sort);
+      entries[i].key2 = len > 8 ? string_prefix (string + 8) : 0;
+      entries[i].id = row->id;
+      entries[i].index = i;
+      entries[i].is_long = len > 16;
+    }
+
+  halves[0] = (SortHalf) { entries, n / 2, &ctx };
+  halves[1] = (SortHalf) { entries + n / 2, n - n / 2, &ctx };
+  if (n >= 20000)
+    helper = g_thread_new ("rw-worklist-sort", sort_half, &halves[1]);
+  else
+    sort_half (&halves[1]);
+  sort_half (&halves[0]);
+  if (helper != NULL)
+    g_thread_join (helper);
+
+  for (i = 0, j = n / 2; i < n / 2 && j < n; )
+    order[k++] = compare_entries (&entries[i], &entries[j], &ctx) <= 0 ? entries[i++].index
+                                                                       : entries[j++].index;
+  while (i < n / 2)
+    order[k++] = entries[i++].index;
+  while (j < n)
+    order[k++] = entries[j++].index;
+  return order;
+}
+
 static const guint *
 ensure_order (RwWorklistModel *self,
               RwWorklistSort   sort)
 {
-  SortContext ctx = { self, sort };
-  guint n = self->rows->len;
-  guint *order;
-
-  if (self->orders[sort] != NULL)
-    return self->orders[sort];
-
-  order = g_new (guint, MAX (n, 1));
-  for (guint i = 0; i < n; i++)
-    order[i] = i;
-  g_qsort_with_data (order, (gint) n, sizeof (guint), compare_indices, &ctx);
-  self->orders[sort] = order;
-  return order;
+  if (self->orders[sort] == NULL)
+    self->orders[sort] = sort_rows (self->rows, sort);
+  return self->orders[sort];
 }
 
 static gboolean
@@ -365,14 +601,54 @@ rebuild_visible (RwWorklistModel *self)
   self->n_visible = k;
 }
 
+static RwExam *
+exam_at (RwWorklistModel *self,
+         guint            position)
+{
+  Row *row = g_ptr_array_index (self->rows, self->visible[position]);
+
+  return row->exam;
+}
+
+/* Points the slots of [position, position + n) at their new exams, then
+ * tells the list: first any change in length (at the end, where it costs
+ * no widgets on screen), then which positions show another exam. */
+static void
+publish (RwWorklistModel *self,
+         guint            old_n,
+         guint            position,
+         guint            n)
+{
+  guint new_n = self->n_visible;
+  guint end = MIN (position + n, self->slots->len);
+
+  for (guint i = position; i < end; i++)
+    {
+      RwWorklistSlot *slot = g_ptr_array_index (self->slots, i);
+
+      RwExam *exam = i < new_n ? exam_at (self, i) : NULL;
+
+      if (slot != NULL)
+        g_set_object (&slot->exam, exam);
+    }
+
+  if (new_n > old_n)
+    g_list_model_items_changed (G_LIST_MODEL (self), old_n, 0, new_n - old_n);
+  else if (new_n < old_n)
+    g_list_model_items_changed (G_LIST_MODEL (self), new_n, old_n - new_n, 0);
+
+  if (position < MIN (old_n, new_n))
+    g_signal_emit (self, signals[ROWS_CHANGED], 0, position,
+                   MIN (n, MIN (old_n, new_n) - position));
+}
+
 static void
 refilter (RwWorklistModel *self)
 {
   guint old_n = self->n_visible;
 
   rebuild_visible (self);
-  if (old_n > 0 || self->n_visible > 0)
-    g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n, self->n_visible);
+  publish (self, old_n, 0, MAX (old_n, self->n_visible));
 }
 
 static guint
@@ -393,7 +669,7 @@ reposition_in_order (RwWorklistModel *self,
                      guint            index,
                      gboolean         is_new)
 {
-  SortContext ctx = { self, self->sort };
+  SortContext ctx = { self->rows, self->sort };
   guint *order = self->orders[self->sort];
   guint n = self->rows->len;
   guint lo = 0, hi;
@@ -436,7 +712,7 @@ reposition_in_order (RwWorklistModel *self,
 static GType
 rw_worklist_model_get_item_type (GListModel *model)
 {
-  return RW_TYPE_EXAM;
+  return RW_TYPE_WORKLIST_SLOT;
 }
 
 static guint
@@ -450,12 +726,20 @@ rw_worklist_model_get_item (GListModel *model,
                             guint       position)
 {
   RwWorklistModel *self = RW_WORKLIST_MODEL (model);
-  Row *row;
+  RwWorklistSlot *slot;
 
   if (position >= self->n_visible)
     return NULL;
-  row = g_ptr_array_index (self->rows, self->visible[position]);
-  return g_object_ref (row->exam);
+  if (position >= self->slots->len)
+    g_ptr_array_set_size (self->slots, position + 1);
+  slot = g_ptr_array_index (self->slots, position);
+  if (slot == NULL)
+    {
+      slot = g_object_new (RW_TYPE_WORKLIST_SLOT, NULL);
+      slot->exam = g_object_ref (exam_at (self, position));
+      g_ptr_array_index (self->slots, position) = slot;
+    }
+  return g_object_ref (slot);
 }
 
 static void
@@ -473,6 +757,7 @@ rw_worklist_model_finalize (GObject *object)
 
   invalidate_orders (self, -1);
   g_clear_pointer (&self->visible, g_free);
+  g_clear_pointer (&self->slots, g_ptr_array_unref);
   g_clear_pointer (&self->rows, g_ptr_array_unref);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
   g_free (self->modality);
@@ -514,12 +799,32 @@ rw_worklist_model_class_init (RwWorklistModelClass *klass)
     g_param_spec_uint ("n-total", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * RwWorklistModel::rows-changed:
+   * @position: the first position
+   * @n_rows: how many positions
+   *
+   * These positions now show other exams, or the same exams changed: the
+   * widgets bound to their slots must be refreshed.
+   */
+  signals[ROWS_CHANGED] =
+    g_signal_new ("rows-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_UINT);
+}
+
+static void
+slot_unref (gpointer slot)
+{
+  if (slot != NULL)
+    g_object_unref (slot);
 }
 
 static void
 rw_worklist_model_init (RwWorklistModel *self)
 {
   self->rows = g_ptr_array_new_with_free_func (row_free);
+  self->slots = g_ptr_array_new_with_free_func (slot_unref);
   self->by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
   self->status = RW_EXAM_STATUS_PENDING;
   self->sort = RW_WORKLIST_SORT_DEFAULT;
@@ -574,10 +879,144 @@ rw_worklist_model_set_exams (RwWorklistModel *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_TOTAL]);
 }
 
-/* Adds @exam, or updates the exam with its id in place (same object, so the
- * selection and the row's widgets follow it). Emits the smallest change:
- * one row inserted, removed or changed, or the span it moved across.
- * Returns TRUE when the exam was new. */
+typedef struct {
+  GPtrArray  *exams;
+  GPtrArray  *rows;
+  GHashTable *by_id;
+  guint      *order;
+} Prepared;
+
+static void
+prepared_free (Prepared *p)
+{
+  g_clear_pointer (&p->exams, g_ptr_array_unref);
+  g_clear_pointer (&p->rows, g_ptr_array_unref);
+  g_clear_pointer (&p->by_id, g_hash_table_unref);
+  g_free (p->order);
+  g_free (p);
+}
+
+typedef struct {
+  Prepared *p;
+  guint     from;
+  guint     to;
+} RowRange;
+
+static gpointer
+make_rows (gpointer data)
+{
+  RowRange *range = data;
+
+  for (guint i = range->from; i < range->to; i++)
+    g_ptr_array_index (range->p->rows, i) = row_new (g_ptr_array_index (range->p->exams, i));
+  return NULL;
+}
+
+/* Everything set_exams() computes, on a worker thread (and a helper: the
+ * folding of 100k names is most of the work). The exams must not be shared
+ * with the main thread yet, as when they come from the local store. */
+static void
+prepare_rows_in_thread (GTask        *task,
+                        gpointer      source_object,
+                        gpointer      task_data,
+                        GCancellable *cancellable)
+{
+  Prepared *p = task_data;
+  guint n = p->exams->len;
+  RowRange halves[2] = { { p, 0, n / 2 }, { p, n / 2, n } };
+  GThread *helper = NULL;
+
+  p->rows = g_ptr_array_new_full (n, row_free);
+  g_ptr_array_set_size (p->rows, n);
+  if (n >= 20000)
+    helper = g_thread_new ("rw-worklist-rows", make_rows, &halves[1]);
+  else
+    make_rows (&halves[1]);
+  make_rows (&halves[0]);
+  if (helper != NULL)
+    g_thread_join (helper);
+
+  p->by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
+  for (guint i = 0; i < n; i++)
+    {
+      Row *row = g_ptr_array_index (p->rows, i);
+
+      row->id = rw_exam_get_id (row->exam);
+      /* A store never holds one id twice; keep the first if it did. */
+      if (!g_hash_table_contains (p->by_id, &row->id))
+        g_hash_table_insert (p->by_id, &row->id, GUINT_TO_POINTER (i + 1));
+    }
+  p->order = sort_rows (p->rows, RW_WORKLIST_SORT_DEFAULT);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_rows_prepared (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  RwWorklistModel *self = RW_WORKLIST_MODEL (source);
+  g_autoptr(GTask) outer = user_data;
+  g_autoptr(GError) error = NULL;
+  Prepared *p = g_task_get_task_data (G_TASK (result));
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_task_return_error (outer, g_steal_pointer (&error));
+      return;
+    }
+
+  g_ptr_array_unref (self->rows);
+  self->rows = g_steal_pointer (&p->rows);
+  g_hash_table_unref (self->by_id);
+  self->by_id = g_steal_pointer (&p->by_id);
+  invalidate_orders (self, -1);
+  self->orders[RW_WORKLIST_SORT_DEFAULT] = g_steal_pointer (&p->order);
+
+  refilter (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_TOTAL]);
+  g_task_return_boolean (outer, TRUE);
+}
+
+/* set_exams() for a large list: the rows are built on worker threads and
+ * the model changes on the main thread when they are ready. */
+void
+rw_worklist_model_set_exams_async (RwWorklistModel     *self,
+                                   GPtrArray           *exams,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) outer = NULL;
+  g_autoptr(GTask) inner = NULL;
+  Prepared *p;
+
+  g_return_if_fail (RW_IS_WORKLIST_MODEL (self));
+  g_return_if_fail (exams != NULL);
+
+  outer = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (outer, rw_worklist_model_set_exams_async);
+
+  p = g_new0 (Prepared, 1);
+  p->exams = g_ptr_array_ref (exams);
+  inner = g_task_new (self, cancellable, on_rows_prepared, g_steal_pointer (&outer));
+  g_task_set_task_data (inner, p, (GDestroyNotify) prepared_free);
+  g_task_run_in_thread (inner, prepare_rows_in_thread);
+}
+
+gboolean
+rw_worklist_model_set_exams_finish (RwWorklistModel  *self,
+                                    GAsyncResult     *result,
+                                    GError          **error)
+{
+  g_return_val_if_fail (RW_IS_WORKLIST_MODEL (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Adds @exam, or updates the exam with its id in place (the same RwExam
+ * object stays in the list). Only the positions between where the exam was
+ * and where it is now change. Returns TRUE when the exam was new. */
 gboolean
 rw_worklist_model_upsert (RwWorklistModel *self,
                           RwExam          *exam)
@@ -586,6 +1025,7 @@ rw_worklist_model_upsert (RwWorklistModel *self,
   gpointer existing;
   guint index, old_pos, new_pos;
   gboolean is_new;
+  guint old_n;
   Row *row;
 
   g_return_val_if_fail (RW_IS_WORKLIST_MODEL (self), FALSE);
@@ -614,19 +1054,20 @@ rw_worklist_model_upsert (RwWorklistModel *self,
     }
 
   reposition_in_order (self, index, is_new);
+  old_n = self->n_visible;
   rebuild_visible (self);
   new_pos = visible_position (self, index);
 
-  if (old_pos == G_MAXUINT && new_pos != G_MAXUINT)
-    g_list_model_items_changed (G_LIST_MODEL (self), new_pos, 0, 1);
-  else if (old_pos != G_MAXUINT && new_pos == G_MAXUINT)
-    g_list_model_items_changed (G_LIST_MODEL (self), old_pos, 1, 0);
-  else if (old_pos != G_MAXUINT)
+  if (old_pos != G_MAXUINT || new_pos != G_MAXUINT)
     {
+      /* Rows between where the exam was and where it is now shift by one;
+       * an exam that appears or disappears shifts everything after it. */
       guint lo = MIN (old_pos, new_pos);
-      guint span = MAX (old_pos, new_pos) - lo + 1;
+      guint hi = old_pos == G_MAXUINT || new_pos == G_MAXUINT
+                 ? MAX (old_n, self->n_visible)
+                 : MAX (old_pos, new_pos) + 1;
 
-      g_list_model_items_changed (G_LIST_MODEL (self), lo, span, span);
+      publish (self, old_n, lo, hi - lo);
     }
 
   if (is_new)
@@ -821,4 +1262,15 @@ rw_worklist_model_get_sort (RwWorklistModel *self,
   if (descending != NULL)
     *descending = self->descending;
   return self->sort;
+}
+
+RwExam *
+rw_worklist_model_get_exam (RwWorklistModel *self,
+                            guint            position)
+{
+  g_return_val_if_fail (RW_IS_WORKLIST_MODEL (self), NULL);
+
+  if (position >= self->n_visible)
+    return NULL;
+  return exam_at (self, position);
 }

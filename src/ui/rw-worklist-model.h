@@ -29,6 +29,13 @@ typedef enum {
 /* Status filter value meaning "every status". */
 #define RW_WORKLIST_ANY_STATUS (-1)
 
+/* One position of the list; see rw-worklist-model.c for why the items are
+ * positions rather than exams. */
+#define RW_TYPE_WORKLIST_SLOT (rw_worklist_slot_get_type ())
+G_DECLARE_FINAL_TYPE (RwWorklistSlot, rw_worklist_slot, RW, WORKLIST_SLOT, GObject)
+
+RwExam  *rw_worklist_slot_get_exam        (RwWorklistSlot  *self);
+
 #define RW_TYPE_WORKLIST_MODEL (rw_worklist_model_get_type ())
 G_DECLARE_FINAL_TYPE (RwWorklistModel, rw_worklist_model, RW, WORKLIST_MODEL, GObject)
 
@@ -36,6 +43,14 @@ RwWorklistModel *rw_worklist_model_new           (void);
 
 void     rw_worklist_model_set_exams      (RwWorklistModel *self,
                                            GPtrArray       *exams);
+void     rw_worklist_model_set_exams_async (RwWorklistModel     *self,
+                                            GPtrArray           *exams,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+gboolean rw_worklist_model_set_exams_finish (RwWorklistModel  *self,
+                                             GAsyncResult     *result,
+                                             GError          **error);
 gboolean rw_worklist_model_upsert         (RwWorklistModel *self,
                                            RwExam          *exam);
 void     rw_worklist_model_upsert_many (RwWorklistModel *self,
@@ -44,6 +59,9 @@ void     rw_worklist_model_clear          (RwWorklistModel *self);
 guint    rw_worklist_model_get_n_total    (RwWorklistModel *self);
 RwExam  *rw_worklist_model_lookup         (RwWorklistModel *self,
                                            gint64           exam_id);
+/* The exam shown at @position, or NULL past the end. */
+RwExam  *rw_worklist_model_get_exam       (RwWorklistModel *self,
+                                           guint            position);
 /* G_MAXUINT when the exam is not shown (unknown, or filtered out). */
 guint    rw_worklist_model_find           (RwWorklistModel *self,
                                            gint64           exam_id);

@@ -93,7 +93,12 @@ struct _RwWorklistView
   GObject            *probe_b;
   SortProbe           probes[N_COLUMNS];
   GtkColumnViewColumn *columns[N_COLUMNS];
+  /* GtkListItem → column, for every cell currently bound to a slot. */
+  GHashTable         *bound_cells;
 
+  /* The exam the user selected, followed across re-sorts and filters. */
+  gint64              selected_id;
+  gboolean            restoring_selection;
   int                 probed_column;
 };
 
@@ -171,6 +176,44 @@ update_count (RwWorklistView *self)
   gtk_stack_set_visible_child_name (self->list_stack, "empty");
 }
 
+/* Positions hold other exams after a search or re-sort: the selection
+ * goes with the exam, not with the position. */
+static void
+restore_selection (RwWorklistView *self)
+{
+  RwWorklistModel *model = get_model (self);
+  guint position = GTK_INVALID_LIST_POSITION;
+
+  if (model != NULL && self->selected_id != 0)
+    {
+      position = rw_worklist_model_find (model, self->selected_id);
+      if (position == G_MAXUINT)
+        position = GTK_INVALID_LIST_POSITION;
+    }
+  if (gtk_single_selection_get_selected (self->selection) == position)
+    return;
+  self->restoring_selection = TRUE;
+  gtk_single_selection_set_selected (self->selection, position);
+  self->restoring_selection = FALSE;
+}
+
+static void
+on_selection_changed (RwWorklistView *self)
+{
+  RwExam *exam;
+
+  if (self->restoring_selection)
+    return;
+  exam = rw_worklist_view_get_selected (self);
+  /* Losing the selection because the exam left the list (filtered out)
+   * keeps it remembered, so it comes back with the filter. */
+  if (exam != NULL)
+    self->selected_id = rw_exam_get_id (exam);
+  else if (gtk_single_selection_get_selected (self->selection) == GTK_INVALID_LIST_POSITION &&
+           !self->restoring_selection && g_list_model_get_n_items (G_LIST_MODEL (self->selection)) > 0)
+    self->selected_id = 0;
+}
+
 static void
 on_items_changed (GListModel     *model,
                   guint           position,
@@ -179,6 +222,7 @@ on_items_changed (GListModel     *model,
                   RwWorklistView *self)
 {
   update_count (self);
+  restore_selection (self);
 }
 
 static void
@@ -287,7 +331,8 @@ static void
 on_activate (RwWorklistView *self,
              guint           position)
 {
-  g_autoptr(RwExam) exam = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+  RwWorklistModel *model = get_model (self);
+  RwExam *exam = model != NULL ? rw_worklist_model_get_exam (model, position) : NULL;
 
   if (exam != NULL)
     gtk_widget_activate_action (GTK_WIDGET (self), "win.open-exam", "x", rw_exam_get_id (exam));
@@ -394,6 +439,25 @@ dup_cell_text (RwExam *exam,
     }
 }
 
+/* Long names and descriptions are cut to fit the column; the tooltip shows
+ * them whole. Asked for on hover rather than set on every bind:
+ * gtk_widget_set_tooltip_text() costs a round trip to the X server. */
+static gboolean
+on_query_tooltip (GtkWidget  *label,
+                  int         x,
+                  int         y,
+                  gboolean    keyboard,
+                  GtkTooltip *tooltip,
+                  gpointer    user_data)
+{
+  const char *text = gtk_label_get_label (GTK_LABEL (label));
+
+  if (text[0] == '\0' || !pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (label))))
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
 static void
 setup_cell (GtkSignalListItemFactory *factory,
             GtkListItem              *item,
@@ -404,19 +468,24 @@ setup_cell (GtkSignalListItemFactory *factory,
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
   gtk_label_set_single_line_mode (GTK_LABEL (label), TRUE);
+  gtk_widget_set_has_tooltip (label, TRUE);
+  g_signal_connect (label, "query-tooltip", G_CALLBACK (on_query_tooltip), NULL);
   gtk_list_item_set_child (item, label);
 }
 
 static void
-bind_cell (GtkSignalListItemFactory *factory,
-           GtkListItem              *item,
-           gpointer                  user_data)
+fill_cell (GtkListItem *item,
+           Column       column)
 {
-  Column column = GPOINTER_TO_INT (user_data);
   GtkWidget *label = gtk_list_item_get_child (item);
-  RwExam *exam = gtk_list_item_get_item (item);
-  g_autofree char *text = dup_cell_text (exam, column);
-  RwExamPriority priority = rw_exam_get_priority (exam);
+  RwExam *exam = rw_worklist_slot_get_exam (gtk_list_item_get_item (item));
+  g_autofree char *text = NULL;
+  RwExamPriority priority;
+
+  if (exam == NULL)
+    return;
+  text = dup_cell_text (exam, column);
+  priority = rw_exam_get_priority (exam);
 
   gtk_label_set_label (GTK_LABEL (label), text);
 
@@ -435,8 +504,45 @@ bind_cell (GtkSignalListItemFactory *factory,
       else
         gtk_widget_add_css_class (label, "priority-tag");
     }
-  if (column == COLUMN_PATIENT || column == COLUMN_DESCRIPTION || column == COLUMN_REFERRING)
-    gtk_widget_set_tooltip_text (label, text);
+}
+
+static void
+bind_cell (GtkSignalListItemFactory *factory,
+           GtkListItem              *item,
+           RwWorklistView           *self)
+{
+  Column column = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "rw-column"));
+
+  g_hash_table_insert (self->bound_cells, item, GINT_TO_POINTER (column));
+  fill_cell (item, column);
+}
+
+static void
+unbind_cell (GtkSignalListItemFactory *factory,
+             GtkListItem              *item,
+             RwWorklistView           *self)
+{
+  g_hash_table_remove (self->bound_cells, item);
+}
+
+static void
+on_rows_changed (RwWorklistModel *model,
+                 guint            position,
+                 guint            n_rows,
+                 RwWorklistView  *self)
+{
+  GHashTableIter iter;
+  gpointer item, column;
+
+  g_hash_table_iter_init (&iter, self->bound_cells);
+  while (g_hash_table_iter_next (&iter, &item, &column))
+    {
+      guint p = gtk_list_item_get_position (item);
+
+      if (p >= position && p - position < n_rows)
+        fill_cell (item, GPOINTER_TO_INT (column));
+    }
+  restore_selection (self);
 }
 
 static void
@@ -448,8 +554,10 @@ build_columns (RwWorklistView *self)
       g_autoptr(GtkSorter) sorter = NULL;
       GtkColumnViewColumn *column;
 
+      g_object_set_data (G_OBJECT (factory), "rw-column", GINT_TO_POINTER (i));
       g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), NULL);
-      g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), GINT_TO_POINTER (i));
+      g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), self);
+      g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell), self);
 
       self->probes[i].self = self;
       self->probes[i].column = i;
@@ -610,10 +718,14 @@ rw_worklist_view_dispose (GObject *object)
   if (self->selection != NULL)
     g_signal_handlers_disconnect_by_data (self->selection, self);
   if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
+    {
+      g_signal_handlers_disconnect_by_data (rw_session_get_worklist (self->session), self);
+      g_signal_handlers_disconnect_by_data (self->session, self);
+    }
   gtk_widget_dispose_template (GTK_WIDGET (self), RW_TYPE_WORKLIST_VIEW);
   g_clear_object (&self->selection);
   g_clear_object (&self->session);
+  g_clear_pointer (&self->bound_cells, g_hash_table_unref);
   g_clear_object (&self->probe_a);
   g_clear_object (&self->probe_b);
 
@@ -669,6 +781,7 @@ rw_worklist_view_init (RwWorklistView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->bound_cells = g_hash_table_new (NULL, NULL);
   self->probe_a = g_object_new (G_TYPE_OBJECT, NULL);
   self->probe_b = g_object_new (G_TYPE_OBJECT, NULL);
   self->probed_column = -1;
@@ -704,6 +817,8 @@ rw_worklist_view_set_session (RwWorklistView *self,
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
   g_signal_connect (self->selection, "items-changed", G_CALLBACK (on_items_changed), self);
+  g_signal_connect_swapped (self->selection, "selection-changed", G_CALLBACK (on_selection_changed), self);
+  g_signal_connect (model, "rows-changed", G_CALLBACK (on_rows_changed), self);
 
   g_signal_connect_swapped (session, "notify::online", G_CALLBACK (update_online), self);
   g_signal_connect_swapped (session, "notify::state", G_CALLBACK (update_online), self);
@@ -734,7 +849,10 @@ rw_worklist_view_select_exam (RwWorklistView *self,
   position = model != NULL ? rw_worklist_model_find (model, exam_id) : G_MAXUINT;
   if (position == G_MAXUINT)
     return FALSE;
+  self->selected_id = exam_id;
+  self->restoring_selection = TRUE;
   gtk_single_selection_set_selected (self->selection, position);
+  self->restoring_selection = FALSE;
   /* GTK 4.8 has no gtk_column_view_scroll_to() (4.12); the list view inside
    * the column view has a "list.scroll-to-item" action that does it. */
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->column_view));
@@ -748,11 +866,14 @@ rw_worklist_view_select_exam (RwWorklistView *self,
 RwExam *
 rw_worklist_view_get_selected (RwWorklistView *self)
 {
+  RwWorklistSlot *slot;
+
   g_return_val_if_fail (RW_IS_WORKLIST_VIEW (self), NULL);
 
   if (self->selection == NULL)
     return NULL;
-  return gtk_single_selection_get_selected_item (self->selection);
+  slot = gtk_single_selection_get_selected_item (self->selection);
+  return slot != NULL ? rw_worklist_slot_get_exam (slot) : NULL;
 }
 
 GtkColumnView *

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <string.h>
+
 #include "rw-test-exams.h"
 #include "rw-worklist-model.h"
 
@@ -26,15 +28,27 @@ on_items_changed (GListModel *model,
   change->count++;
 }
 
+static void
+on_rows_changed (RwWorklistModel *model,
+                 guint            position,
+                 guint            n_rows,
+                 Change          *change)
+{
+  change->position = position;
+  change->removed = n_rows;
+  change->count++;
+}
+
+/* The exam the list shows at @position, read through the GListModel. */
 static RwExam *
 item (RwWorklistModel *model,
       guint            position)
 {
-  RwExam *exam = g_list_model_get_item (G_LIST_MODEL (model), position);
+  g_autoptr(RwWorklistSlot) slot = g_list_model_get_item (G_LIST_MODEL (model), position);
 
-  /* The model keeps its own reference; the test only peeks. */
-  g_object_unref (exam);
-  return exam;
+  g_assert_nonnull (slot);
+  g_assert_true (rw_worklist_slot_get_exam (slot) == rw_worklist_model_get_exam (model, position));
+  return rw_worklist_slot_get_exam (slot);
 }
 
 static guint
@@ -204,50 +218,69 @@ test_upsert (void)
   g_autoptr(RwExam) newer = NULL;
   g_autoptr(RwExam) claimed = NULL;
   g_autoptr(RwExam) urgent = NULL;
-  Change change = { 0, };
+  g_autoptr(RwWorklistSlot) slot2 = NULL;
+  Change items = { 0, };
+  Change rows = { 0, };
   RwExam *original;
 
-  g_signal_connect (model, "items-changed", G_CALLBACK (on_items_changed), &change);
+  g_signal_connect (model, "items-changed", G_CALLBACK (on_items_changed), &items);
+  g_signal_connect (model, "rows-changed", G_CALLBACK (on_rows_changed), &rows);
+  /* A slot GTK already holds keeps its identity and follows the content. */
+  slot2 = g_list_model_get_item (G_LIST_MODEL (model), 2);
+  g_assert_cmpint (rw_exam_get_id (rw_worklist_slot_get_exam (slot2)), ==, 5);
 
-  /* A new routine exam, received last: one row inserted after the urgent
-   * ones, before the older routine exams. */
+  /* A new routine exam, received last: it goes after the urgent ones, the
+   * list grows by one row at its end and the rows from 2 on show other
+   * exams. */
   newer = rw_test_exam_new_with (6, "GOMES^PEDRO", "CT", "2024-03-11",
                                  RW_EXAM_STATUS_PENDING, RW_EXAM_PRIORITY_ROUTINE, 600);
   g_assert_true (rw_worklist_model_upsert (model, newer));
-  g_assert_cmpuint (change.count, ==, 1);
-  g_assert_cmpuint (change.position, ==, 2);
-  g_assert_cmpuint (change.removed, ==, 0);
-  g_assert_cmpuint (change.added, ==, 1);
+  g_assert_cmpuint (items.count, ==, 1);
+  g_assert_cmpuint (items.position, ==, 4);
+  g_assert_cmpuint (items.removed, ==, 0);
+  g_assert_cmpuint (items.added, ==, 1);
+  g_assert_cmpuint (rows.count, ==, 1);
+  g_assert_cmpuint (rows.position, ==, 2);
+  g_assert_cmpuint (rows.removed, ==, 2);
   g_assert_true (item (model, 2) == newer);
+  g_assert_true (rw_worklist_slot_get_exam (slot2) == newer);
+  g_assert_cmpint (rw_exam_get_id (item (model, 4)), ==, 1);
   g_assert_cmpuint (rw_worklist_model_get_n_total (model), ==, 6);
 
-  /* The same exam updated in place: same object, one row changed. */
+  /* The same exam updated in place: the same object, moved up from the
+   * last row to just after the other urgent exam; only the rows in
+   * between change and the length stays. */
   original = rw_worklist_model_lookup (model, 1);
   urgent = rw_test_exam_new_with (1, "SILVA^JOÃO^CARLOS", "CT", "2024-03-01",
                                   RW_EXAM_STATUS_PENDING, RW_EXAM_PRIORITY_URGENT, 100);
   g_assert_false (rw_worklist_model_upsert (model, urgent));
   g_assert_true (rw_worklist_model_lookup (model, 1) == original);
   g_assert_cmpint (rw_exam_get_priority (original), ==, RW_EXAM_PRIORITY_URGENT);
-  /* It moved up from the last row to just after the other urgent exam,
-   * and the change covers exactly the rows in between. */
-  g_assert_cmpuint (change.count, ==, 2);
   g_assert_cmpuint (rw_worklist_model_find (model, 1), ==, 2);
-  g_assert_cmpuint (change.position, ==, 2);
-  g_assert_cmpuint (change.removed, ==, change.added);
-  g_assert_cmpuint (change.removed, ==, n_items (model) - 2);
+  g_assert_cmpuint (items.count, ==, 1);
+  g_assert_cmpuint (rows.count, ==, 2);
+  g_assert_cmpuint (rows.position, ==, 2);
+  g_assert_cmpuint (rows.removed, ==, 3);
 
-  /* Leaving the filter (pending → in progress) removes just that row. */
+  /* Leaving the filter (pending → in progress): one row fewer at the end,
+   * the rows from its place on shift up. */
   claimed = rw_test_exam_new_with (1, "SILVA^JOÃO^CARLOS", "CT", "2024-03-01",
                                    RW_EXAM_STATUS_IN_PROGRESS, RW_EXAM_PRIORITY_URGENT, 100);
   rw_worklist_model_upsert (model, claimed);
-  g_assert_cmpuint (change.count, ==, 3);
-  g_assert_cmpuint (change.position, ==, 2);
-  g_assert_cmpuint (change.removed, ==, 1);
-  g_assert_cmpuint (change.added, ==, 0);
+  g_assert_cmpuint (items.count, ==, 2);
+  g_assert_cmpuint (items.position, ==, 4);
+  g_assert_cmpuint (items.removed, ==, 1);
+  g_assert_cmpuint (items.added, ==, 0);
+  g_assert_cmpuint (rows.count, ==, 3);
+  g_assert_cmpuint (rows.position, ==, 2);
+  g_assert_cmpuint (rows.removed, ==, 2);
   g_assert_cmpuint (rw_worklist_model_find (model, 1), ==, G_MAXUINT);
   g_assert_true (rw_worklist_model_lookup (model, 1) == original);
+  g_assert_cmpuint (n_items (model), ==, 4);
+  g_assert_null (rw_worklist_model_get_exam (model, 4));
 
-  g_signal_handlers_disconnect_by_data (model, &change);
+  g_signal_handlers_disconnect_by_data (model, &items);
+  g_signal_handlers_disconnect_by_data (model, &rows);
 }
 
 static void
@@ -268,16 +301,45 @@ test_upsert_many_and_clear (void)
   g_assert_null (rw_worklist_model_lookup (model, 1));
 }
 
+static void
+on_filled (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (rw_worklist_model_set_exams_finish (RW_WORKLIST_MODEL (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
 /* Whatever the filters and order, the model shows exactly the exams that
- * match, in order: checked against a plain scan on a larger list. */
+ * match, in order: checked against a plain scan on a list large enough for
+ * the rows and sorts to be made on two threads. */
 static void
 test_large_consistency (void)
 {
   g_autoptr(RwWorklistModel) model = rw_worklist_model_new ();
-  g_autoptr(GPtrArray) exams = rw_test_exams_new (5000, 42);
+  g_autoptr(GPtrArray) exams = rw_test_exams_new (30000, 42);
   guint expected = 0;
+  gboolean filled = FALSE;
 
-  rw_worklist_model_set_exams (model, exams);
+  rw_worklist_model_set_exams_async (model, exams, NULL, on_filled, &filled);
+  while (!filled)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (rw_worklist_model_get_n_total (model), ==, 30000);
+  g_assert_true (rw_worklist_model_lookup (model, 12345) == g_ptr_array_index (exams, 12344));
+
+  /* Stat and urgent first, then the newest received. */
+  for (guint i = 1; i < n_items (model); i++)
+    {
+      RwExam *a = item (model, i - 1);
+      RwExam *b = item (model, i);
+
+      g_assert_cmpint (rw_exam_get_priority (a), >=, rw_exam_get_priority (b));
+      if (rw_exam_get_priority (a) == rw_exam_get_priority (b))
+        g_assert_cmpint (rw_exam_get_received_at (a), >=, rw_exam_get_received_at (b));
+    }
   rw_worklist_model_set_status (model, RW_WORKLIST_ANY_STATUS);
   rw_worklist_model_set_modality (model, "MR");
   rw_worklist_model_set_sort (model, RW_WORKLIST_SORT_RECEIVED, TRUE);
@@ -292,6 +354,20 @@ test_large_consistency (void)
       g_assert_cmpint (rw_exam_get_received_at (item (model, i - 1)), >=,
                        rw_exam_get_received_at (item (model, i)));
       g_assert_cmpstr (rw_exam_get_modality (item (model, i)), ==, "MR");
+    }
+
+  /* Names in the order of their folded forms, whatever their accents. */
+  rw_worklist_model_set_modality (model, NULL);
+  rw_worklist_model_set_sort (model, RW_WORKLIST_SORT_PATIENT_NAME, FALSE);
+  g_assert_cmpuint (n_items (model), ==, 30000);
+  for (guint i = 1; i < n_items (model); i++)
+    {
+      g_autofree char *a = rw_patient_dup_display_name (rw_exam_get_patient (item (model, i - 1)));
+      g_autofree char *b = rw_patient_dup_display_name (rw_exam_get_patient (item (model, i)));
+      g_autofree char *fa = rw_worklist_fold (a);
+      g_autofree char *fb = rw_worklist_fold (b);
+
+      g_assert_cmpint (strcmp (fa, fb), <=, 0);
     }
 }
 
