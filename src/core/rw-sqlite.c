@@ -66,6 +66,9 @@ migrate (RwSqlite                 *self,
   if (stmt == NULL || !rw_sqlite_step_row (self, stmt, &has_row, error))
     return FALSE;
   version = has_row ? sqlite3_column_int (stmt, 0) : 0;
+  /* A statement still stepping would lock the schema: a migration that
+   * drops a table would fail with "database table is locked". */
+  g_clear_pointer (&stmt, sqlite3_finalize);
 
   if (version > (int) n_migrations)
     {

@@ -15,6 +15,12 @@ static const RwSqliteMigration migrations[] = {
   { "CREATE TABLE patient (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);" },
   { "CREATE TABLE exam (id INTEGER PRIMARY KEY,"
     " patient_id INTEGER NOT NULL REFERENCES patient (id));" },
+  /* Replaces a table, as a later schema may. */
+  { "CREATE TABLE note (text TEXT);"
+    "CREATE TABLE note_new (text TEXT NOT NULL DEFAULT '');"
+    "INSERT INTO note_new SELECT coalesce (text, '') FROM note;"
+    "DROP TABLE note;"
+    "ALTER TABLE note_new RENAME TO note;" },
 };
 
 static void
@@ -86,6 +92,13 @@ test_migrations (Fixture       *f,
   db = rw_sqlite_open (f->path, RW_SQLITE_CACHE, migrations, 2, &error);
   g_assert_no_error (error);
   g_assert_cmpint (count_rows (db, "patient"), ==, 1);
+  g_clear_object (&db);
+
+  /* A migration may drop a table. */
+  db = rw_sqlite_open (f->path, RW_SQLITE_DURABLE, migrations, 3, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (rw_sqlite_get_schema_version (db), ==, 3);
+  g_assert_cmpint (count_rows (db, "note"), ==, 0);
 }
 
 static void
