@@ -150,52 +150,6 @@ rw_server_exams_load_json (RwSqlite  *db,
   return json_builder_get_root (builder);
 }
 
-gboolean
-rw_server_exams_update_search (RwSqlite  *db,
-                               gint64     exam_id,
-                               GError   **error)
-{
-  g_autoptr(RwSqliteCachedStmt) select = NULL;
-  g_autoptr(RwSqliteCachedStmt) remove = NULL;
-  g_autoptr(RwSqliteCachedStmt) insert = NULL;
-  g_autoptr(GString) text = g_string_new (NULL);
-  g_autofree char *folded = NULL;
-  gboolean has_row = FALSE;
-
-  select = rw_sqlite_prepare_cached (db,
-                                     "SELECT p.name, p.patient_id, e.accession_number, e.description"
-                                     " FROM exams e JOIN patients p ON p.id = e.patient_ref WHERE e.id = ?",
-                                     error);
-  if (select == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (select, 1, exam_id);
-  if (!rw_sqlite_step_row (db, select, &has_row, error))
-    return FALSE;
-  if (!has_row)
-    return not_found (exam_id, error);
-  for (int i = 0; i < 4; i++)
-    {
-      const char *part = (const char *) sqlite3_column_text (select, i);
-
-      if (part != NULL)
-        g_string_append_printf (text, "%s%s", text->len > 0 ? " " : "", part);
-    }
-  folded = rw_text_fold (text->str);
-
-  remove = rw_sqlite_prepare_cached (db, "DELETE FROM exam_search WHERE rowid = ?", error);
-  if (remove == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (remove, 1, exam_id);
-  if (!rw_sqlite_step_done (db, remove, error))
-    return FALSE;
-  insert = rw_sqlite_prepare_cached (db, "INSERT INTO exam_search (rowid, folded) VALUES (?, ?)", error);
-  if (insert == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (insert, 1, exam_id);
-  sqlite3_bind_text (insert, 2, folded, -1, SQLITE_TRANSIENT);
-  return rw_sqlite_step_done (db, insert, error);
-}
-
 /* Listing ------------------------------------------------------------- */
 
 void
@@ -203,8 +157,7 @@ rw_server_exam_filter_clear (RwServerExamFilter *filter)
 {
   g_clear_pointer (&filter->statuses, g_strfreev);
   g_clear_pointer (&filter->modality, g_free);
-  g_clear_pointer (&filter->q_long, g_strfreev);
-  g_clear_pointer (&filter->q_short, g_strfreev);
+  g_clear_pointer (&filter->q_words, g_strfreev);
   g_clear_pointer (&filter->from, g_free);
   g_clear_pointer (&filter->to, g_free);
 }
@@ -245,20 +198,10 @@ rw_server_exams_list_sql (const RwServerExamFilter *filter)
     }
   if (filter->modality != NULL)
     g_string_append (sql, " AND e.modality = :modality");
-  if (filter->q_long != NULL || filter->q_short != NULL)
-    {
-      gboolean first = TRUE;
-
-      g_string_append (sql, " AND e.id IN (SELECT rowid FROM exam_search WHERE ");
-      if (filter->q_long != NULL)
-        {
-          g_string_append (sql, "exam_search MATCH :match");
-          first = FALSE;
-        }
-      for (guint i = 0; filter->q_short != NULL && filter->q_short[i] != NULL; i++, first = FALSE)
-        g_string_append_printf (sql, "%sinstr (folded, :w%u) > 0", first ? "" : " AND ", i);
-      g_string_append (sql, ")");
-    }
+  if (filter->q_words != NULL && filter->q_words[0] == NULL)
+    g_string_append (sql, " AND 0");
+  else if (filter->q_words != NULL)
+    g_string_append (sql, " AND e.id IN (SELECT rowid FROM exam_search WHERE exam_search MATCH :match)");
   if (filter->from != NULL)
     g_string_append (sql, " AND e.study_date >= :from");
   if (filter->to != NULL)
@@ -308,25 +251,14 @@ rw_server_exams_bind_filter (sqlite3_stmt             *stmt,
     }
   if (filter->modality != NULL)
     bind_text (stmt, ":modality", filter->modality);
-  if (filter->q_long != NULL)
+  if (filter->q_words != NULL && filter->q_words[0] != NULL)
     {
-      /* Each word a quoted FTS5 string: with trigrams, a substring. */
+      /* Each word a quoted FTS5 prefix query ("joao"*); all must match. */
       g_autoptr(GString) match = g_string_new (NULL);
 
-      for (guint i = 0; filter->q_long[i] != NULL; i++)
-        {
-          g_autofree char *escaped = NULL;
-          g_auto(GStrv) parts = g_strsplit (filter->q_long[i], "\"", -1);
-
-          escaped = g_strjoinv ("\"\"", parts);
-          g_string_append_printf (match, "%s\"%s\"", i > 0 ? " AND " : "", escaped);
-        }
+      for (guint i = 0; filter->q_words[i] != NULL; i++)
+        g_string_append_printf (match, "%s\"%s\"*", i > 0 ? " AND " : "", filter->q_words[i]);
       bind_text (stmt, ":match", match->str);
-    }
-  for (guint i = 0; filter->q_short != NULL && filter->q_short[i] != NULL; i++)
-    {
-      g_autofree char *name = g_strdup_printf (":w%u", i);
-      bind_text (stmt, name, filter->q_short[i]);
     }
   if (filter->from != NULL)
     bind_text (stmt, ":from", filter->from);
@@ -382,35 +314,33 @@ parse_study_date (RwServerRequest  *req,
   return FALSE;
 }
 
+/* The words of a search as the index has them: folded, split where
+ * unicode61 splits (at anything but a letter or a digit). A search of
+ * punctuation alone has no word and finds nothing. */
 static void
 split_query (const char          *q,
              RwServerExamFilter  *filter)
 {
   g_autofree char *folded = rw_text_fold (q);
-  g_auto(GStrv) words = g_strsplit (folded, " ", -1);
-  g_autoptr(GStrvBuilder) long_words = g_strv_builder_new ();
-  g_autoptr(GStrvBuilder) short_words = g_strv_builder_new ();
-  gboolean any_long = FALSE, any_short = FALSE;
+  g_autoptr(GStrvBuilder) words = g_strv_builder_new ();
+  g_autoptr(GString) word = g_string_new (NULL);
 
-  for (guint i = 0; words[i] != NULL; i++)
+  for (const char *p = folded; ; p = g_utf8_next_char (p))
     {
-      glong len = g_utf8_strlen (words[i], -1);
+      gunichar c = g_utf8_get_char (p);
 
-      if (len >= 3)
+      if (c != 0 && g_unichar_isalnum (c))
         {
-          g_strv_builder_add (long_words, words[i]);
-          any_long = TRUE;
+          g_string_append_unichar (word, c);
+          continue;
         }
-      else if (len > 0)
-        {
-          g_strv_builder_add (short_words, words[i]);
-          any_short = TRUE;
-        }
+      if (word->len > 0)
+        g_strv_builder_add (words, word->str);
+      g_string_truncate (word, 0);
+      if (c == 0)
+        break;
     }
-  if (any_long)
-    filter->q_long = g_strv_builder_end (long_words);
-  if (any_short)
-    filter->q_short = g_strv_builder_end (short_words);
+  filter->q_words = g_strv_builder_end (words);
 }
 
 static gboolean

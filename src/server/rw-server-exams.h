@@ -14,12 +14,6 @@ JsonNode *rw_server_exams_load_json     (RwSqlite          *db,
                                          gint64             exam_id,
                                          GError           **error);
 
-/* The search copy of an exam (rw_text_fold of its patient's name and id,
- * accession number and description), kept in exam_search. */
-gboolean  rw_server_exams_update_search (RwSqlite          *db,
-                                         gint64             exam_id,
-                                         GError           **error);
-
 /* Who holds an exam, for the checks before a claim or a save. */
 typedef struct {
   char   *status;
@@ -48,8 +42,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RwServerExamState, rw_server_exam_state_clear)
 typedef struct {
   char    **statuses;       /* NULL: any */
   char     *modality;
-  char    **q_long;         /* folded words of 3 characters or more */
-  char    **q_short;        /* folded words of 1 or 2 characters */
+  char    **q_words;        /* folded words; each matches the start of a word */
   char     *from;           /* YYYY-MM-DD, inclusive */
   char     *to;             /* YYYY-MM-DD, inclusive */
   gint64    assigned_to;    /* 0: anyone */

@@ -235,8 +235,15 @@ job_thunk (RwSqlite  *db,
            GError   **error)
 {
   Job *job = data;
+  RwServerRequest *req = job->req;
 
-  return job->func (job->req, db, error);
+  /* A write may run again after its group was rolled back: start from a
+   * clean answer. */
+  req->status = 0;
+  g_clear_pointer (&req->response_body, g_free);
+  g_clear_pointer (&req->error_detail, json_object_unref);
+  g_clear_pointer (&req->events, g_ptr_array_unref);
+  return job->func (req, db, error);
 }
 
 static void

@@ -10,10 +10,12 @@ G_BEGIN_DECLS
 /* Work on the database, run away from the main loop. A read runs in a
  * thread of GTask's pool on a read-only connection inside one read
  * transaction (a consistent snapshot). A write runs on the single writer
- * thread inside a savepoint of a transaction that groups every write
- * waiting at that moment; the callback runs only once that transaction is
- * durably committed (synchronous=FULL). A function that fails is rolled
- * back alone; the others in its group still commit. */
+ * thread in a transaction that groups every write waiting at that moment;
+ * the callback runs only once that transaction is durably committed
+ * (synchronous=FULL). A function that fails leaves nothing behind and the
+ * others of its group still commit; for that, a write function may be run
+ * more than once (when another of its group fails after writing, the
+ * group runs again), so it must set its results afresh on each run. */
 typedef gboolean (*RwServerStoreFunc) (RwSqlite  *db,
                                        gpointer   data,
                                        GError   **error);

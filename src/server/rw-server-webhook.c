@@ -10,6 +10,7 @@
 #include "rw-server-clock.h"
 #include "rw-server-exams.h"
 #include "rw-server-handlers.h"
+#include "rw-server-schema.h"
 #include "rw-webhook.h"
 
 /* POST /webhook/dicom: Orthanc's plugin reports a stable study. By the time
@@ -124,41 +125,6 @@ upsert_patient (RwSqlite          *db,
     return FALSE;
   if (!has_row)
     *patient_ref = sqlite3_last_insert_rowid (rw_sqlite_get_handle (db));
-  return TRUE;
-}
-
-/* A renamed patient (a correction in the PACS) changes the search copy of
- * all of the patient's exams. */
-static gboolean
-refresh_patient_search (RwSqlite  *db,
-                        gint64     patient_ref,
-                        gint64     except,
-                        GError   **error)
-{
-  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autoptr(RwSqliteCachedStmt) stmt = NULL;
-  gboolean has_row = FALSE;
-
-  stmt = rw_sqlite_prepare_cached (db, "SELECT id FROM exams WHERE patient_ref = ? AND id != ?", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, patient_ref);
-  sqlite3_bind_int64 (stmt, 2, except);
-  for (;;)
-    {
-      gint64 id;
-
-      if (!rw_sqlite_step_row (db, stmt, &has_row, error))
-        return FALSE;
-      if (!has_row)
-        break;
-      id = sqlite3_column_int64 (stmt, 0);
-      g_array_append_val (ids, id);
-    }
-  g_clear_pointer (&stmt, rw_sqlite_cached_stmt_release);
-  for (guint i = 0; i < ids->len; i++)
-    if (!rw_server_exams_update_search (db, g_array_index (ids, gint64, i), error))
-      return FALSE;
   return TRUE;
 }
 
@@ -285,8 +251,8 @@ intake_job (RwServerRequest  *req,
 
   if (!upsert_patient (db, req, intake, &patient_ref, &renamed, error) ||
       !upsert_exam (db, req, intake, patient_ref, &exam_id, &created, error) ||
-      !rw_server_exams_update_search (db, exam_id, error) ||
-      (renamed && !refresh_patient_search (db, patient_ref, exam_id, error)))
+      !rw_server_schema_mark_exam_stale (db, exam_id, error) ||
+      (renamed && !rw_server_schema_mark_patient_stale (db, patient_ref, error)))
     return FALSE;
 
   exam = rw_server_exams_load_json (db, exam_id, error);

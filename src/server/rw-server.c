@@ -791,7 +791,7 @@ rw_server_listen (RwServer  *self,
   if (!add_keepalive_listener (self, &local_error))
     {
       g_set_error (error, RW_SERVER_ERROR, RW_SERVER_ERROR_CONFIG,
-                   _("Could not listen on %s port %u: %s"), "127.0.0.1", 0, local_error->message);
+                   _("Could not prepare a loopback socket: %s"), local_error->message);
       return FALSE;
     }
   g_socket_service_start (self->service);

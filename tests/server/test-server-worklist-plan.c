@@ -5,21 +5,20 @@
 #include <string.h>
 
 #include "rw-server-exams.h"
+#include "rw-server-schema.h"
 #include "rw-server-store.h"
 #include "rw-test-util.h"
 
 /* The worklist must stay fast with a million exams. Timing it here would
  * be a flaky test; instead each filter's query plan is checked: every
  * filter is answered from an index, never by reading the whole exams
- * table, and the text search uses the trigram index. (The figures are in
- * build-aux/bench-worklist.) */
+ * table, and the text search uses the full-text index. */
 
 typedef struct {
   const char *name;
   const char *statuses;
   const char *modality;
-  const char *q_long;
-  const char *q_short;
+  const char *q_words;
   const char *from;
   const char *to;
   gint64      assigned_to;
@@ -70,20 +69,20 @@ test_plans (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(RwSqlite) db = rw_server_store_open_database (path, FALSE, &error);
   const Case cases[] = {
-    { "status", "pending", NULL, NULL, NULL, NULL, NULL, 0, 0, 0 },
-    { "two statuses", "pending,in_progress", NULL, NULL, NULL, NULL, NULL, 0, 0, 0 },
-    { "modality", NULL, "CT", NULL, NULL, NULL, NULL, 0, 0, 0 },
-    { "text", NULL, NULL, "joao", NULL, NULL, NULL, 0, 0, 0 },
-    { "text and status", "pending", NULL, "joao", NULL, NULL, NULL, 0, 0, 0 },
-    { "short text", NULL, NULL, NULL, "jo", NULL, NULL, 0, 0, 0 },
-    { "study dates", NULL, NULL, NULL, NULL, "2024-01-01", "2024-01-31", 0, 0, 0 },
-    { "from", NULL, NULL, NULL, NULL, "2024-01-01", NULL, 0, 0, 0 },
-    { "assigned", NULL, NULL, NULL, NULL, NULL, NULL, 3, 0, 0 },
-    { "updated since", NULL, NULL, NULL, NULL, NULL, NULL, 0, 1704067200000000, 0 },
-    { "status and modality", "completed", "MR", NULL, NULL, NULL, NULL, 0, 0, 0 },
-    { "next page", NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 5000 },
-    { "next page of a status", "pending", NULL, NULL, NULL, NULL, NULL, 0, 0, 5000 },
-    { "everything", "pending", "CT", "joao", "jo", "2024-01-01", "2024-01-31", 3, 1704067200000000, 5000 },
+    { "status", "pending", NULL, NULL, NULL, NULL, 0, 0, 0 },
+    { "two statuses", "pending,in_progress", NULL, NULL, NULL, NULL, 0, 0, 0 },
+    { "modality", NULL, "CT", NULL, NULL, NULL, 0, 0, 0 },
+    { "text", NULL, NULL, "joao", NULL, NULL, 0, 0, 0 },
+    { "text and status", "pending", NULL, "joao", NULL, NULL, 0, 0, 0 },
+    { "two words", NULL, NULL, "silva jo", NULL, NULL, 0, 0, 0 },
+    { "study dates", NULL, NULL, NULL, "2024-01-01", "2024-01-31", 0, 0, 0 },
+    { "from", NULL, NULL, NULL, "2024-01-01", NULL, 0, 0, 0 },
+    { "assigned", NULL, NULL, NULL, NULL, NULL, 3, 0, 0 },
+    { "updated since", NULL, NULL, NULL, NULL, NULL, 0, 1704067200000000, 0 },
+    { "status and modality", "completed", "MR", NULL, NULL, NULL, 0, 0, 0 },
+    { "next page", NULL, NULL, NULL, NULL, NULL, 0, 0, 5000 },
+    { "next page of a status", "pending", NULL, NULL, NULL, NULL, 0, 0, 5000 },
+    { "everything", "pending", "CT", "joao", "2024-01-01", "2024-01-31", 3, 1704067200000000, 5000 },
   };
 
   g_assert_no_error (error);
@@ -94,8 +93,7 @@ test_plans (void)
 
       filter.statuses = cases[i].statuses != NULL ? g_strsplit (cases[i].statuses, ",", -1) : NULL;
       filter.modality = g_strdup (cases[i].modality);
-      filter.q_long = cases[i].q_long != NULL ? g_strsplit (cases[i].q_long, " ", -1) : NULL;
-      filter.q_short = cases[i].q_short != NULL ? g_strsplit (cases[i].q_short, " ", -1) : NULL;
+      filter.q_words = cases[i].q_words != NULL ? g_strsplit (cases[i].q_words, " ", -1) : NULL;
       filter.from = g_strdup (cases[i].from);
       filter.to = g_strdup (cases[i].to);
       filter.assigned_to = cases[i].assigned_to;
@@ -106,7 +104,7 @@ test_plans (void)
       plan = plan_of (db, &filter);
       g_test_message ("%s:\n%s", cases[i].name, plan);
       g_assert_false (full_scan_of_exams (plan));
-      if (cases[i].q_long != NULL)
+      if (cases[i].q_words != NULL)
         g_assert_nonnull (strstr (plan, "VIRTUAL TABLE INDEX 0:M"));
       rw_server_exam_filter_clear (&filter);
     }
@@ -126,6 +124,47 @@ test_plans (void)
   rw_test_rm_rf (dir);
 }
 
+/* A database of the first schema (trigram search) keeps its search copy
+ * through the migration to word search. */
+static void
+test_upgrade (void)
+{
+  g_autofree char *dir = rw_test_make_tmpdir ("rw-upgrade");
+  g_autofree char *path = g_build_filename (dir, "old.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RwSqlite) db = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  const RwSqliteMigration *migrations;
+  gboolean has_row = FALSE;
+  guint n;
+
+  migrations = rw_server_schema_get_migrations (&n);
+  g_assert_cmpuint (n, >=, 2);
+  db = rw_sqlite_open (path, RW_SQLITE_DURABLE, migrations, 1, &error);
+  g_assert_no_error (error);
+  g_assert_true (rw_sqlite_exec (db,
+                                 "INSERT INTO patients (id, patient_id, name, created_at, updated_at)"
+                                 " VALUES (1, 'P1', 'SILVA^JOÃO', 0, 0);"
+                                 "INSERT INTO exams (id, patient_ref, study_uid, received_at, updated_at)"
+                                 " VALUES (7, 1, '1.2.3', 0, 0);"
+                                 "INSERT INTO exam_search (rowid, folded) VALUES (7, 'silva joao p1');",
+                                 &error));
+  g_assert_no_error (error);
+  g_clear_object (&db);
+
+  db = rw_server_store_open_database (path, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (rw_sqlite_get_schema_version (db), ==, n);
+  stmt = rw_sqlite_prepare (db, "SELECT rowid FROM exam_search WHERE exam_search MATCH '\"jo\"*'", &error);
+  g_assert_no_error (error);
+  g_assert_true (rw_sqlite_step_row (db, stmt, &has_row, &error));
+  g_assert_true (has_row);
+  g_assert_cmpint (sqlite3_column_int64 (stmt, 0), ==, 7);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_clear_object (&db);
+  rw_test_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -134,6 +173,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/server/worklist/plans", test_plans);
+  g_test_add_func ("/server/schema/upgrade", test_upgrade);
 
   return g_test_run ();
 }
