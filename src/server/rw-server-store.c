@@ -4,7 +4,6 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <stdlib.h>
 
 #include "rw-server-error.h"
 #include "rw-server-schema.h"
@@ -32,7 +31,8 @@ struct _RwServerStore
   GMainContext *context;
 
   /* Checkpoints copy the WAL into the database file and fsync it; they run
-   * on a thread of their own so that the writer only appends. */
+   * on a thread of their own so that the writer mostly only appends (see
+   * on_wal_commit()). */
   RwSqlite    *checkpointer;
   GThread     *checkpoint_thread;
   GMutex       checkpoint_lock;
@@ -223,18 +223,24 @@ writer_main (gpointer user_data)
 }
 
 /* Called by SQLite on the writer's thread after each commit, in place of
- * its automatic checkpoint (1000 pages, as SQLite's default). */
+ * its automatic checkpoint. Past 1000 pages (SQLite's default) the
+ * checkpoint thread copies the log into the database while the writer goes
+ * on. But the log can only start over once a checkpoint has caught up with
+ * the last commit, which never happens while commits keep coming: past
+ * 4000 pages the writer itself finishes the copy (the little the other
+ * thread left), so that the next transaction restarts the log and it stays
+ * a few megabytes under any load. */
 static int
-on_wal_commit (gpointer  user_data,
-               sqlite3  *db,
+on_wal_commit (gpointer    user_data,
+               sqlite3    *db,
                const char *name,
-               int        n_frames)
+               int         n_frames)
 {
   RwServerStore *self = user_data;
 
-  static int threshold = 0;
-  if (threshold == 0) threshold = g_getenv ("RW_CKPT") ? atoi (g_getenv ("RW_CKPT")) : 1000;
-  if (n_frames >= threshold)
+  if (n_frames >= 4 * 1000)
+    sqlite3_wal_checkpoint_v2 (db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+  else if (n_frames >= 1000)
     {
       g_mutex_lock (&self->checkpoint_lock);
       self->checkpoint_wanted = TRUE;

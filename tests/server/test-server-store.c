@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <locale.h>
 
 #include "rw-server-schema.h"
@@ -293,6 +294,103 @@ test_search_at_commit (Fixture       *f,
   g_free (folded.folded);
 }
 
+typedef struct {
+  RwServerStore *store;
+  char          *blob;
+  guint          submitted;
+  guint          written;
+  guint          failed;
+  gint64         until;
+  guint          timer;
+} Flood;
+
+typedef struct {
+  Flood *flood;
+  guint  index;
+} Blob;
+
+static gboolean
+insert_blob (RwSqlite  *db,
+             gpointer   data,
+             GError   **error)
+{
+  Blob *blob = data;
+  g_autoptr(sqlite3_stmt) stmt = rw_sqlite_prepare (db,
+                                                    "INSERT INTO patients (patient_id, name, created_at, updated_at)"
+                                                    " VALUES (?, ?, 0, 0)", error);
+  g_autofree char *id = g_strdup_printf ("blob-%u", blob->index);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, blob->flood->blob, -1, SQLITE_STATIC);
+  return rw_sqlite_step_done (db, stmt, error);
+}
+
+static void
+on_blob_written (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autofree Blob *blob = user_data;
+
+  if (!rw_server_store_write_finish (RW_SERVER_STORE (source), result, NULL))
+    blob->flood->failed++;
+  blob->flood->written++;
+}
+
+/* Writes every millisecond, more than the writer can take at once, so that
+ * it is never idle, as under a busy intake. */
+static gboolean
+flood_tick (gpointer data)
+{
+  Flood *flood = data;
+
+  if (g_get_monotonic_time () >= flood->until)
+    {
+      flood->timer = 0;
+      return G_SOURCE_REMOVE;
+    }
+  for (guint i = 0; i < 30; i++)
+    {
+      Blob *blob = g_new0 (Blob, 1);
+
+      blob->flood = flood;
+      blob->index = flood->submitted++;
+      rw_server_store_write_async (flood->store, insert_blob, blob, NULL, on_blob_written, blob);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+flood_done (gpointer data)
+{
+  Flood *flood = data;
+
+  return flood->timer == 0 && flood->written == flood->submitted;
+}
+
+/* Commits that keep coming for two seconds leave the checkpoint no quiet
+ * moment; the log must still start over instead of growing with them. */
+static void
+test_log_stays_small (Fixture       *f,
+                      gconstpointer  data)
+{
+  Flood flood = { f->store, g_strnfill (3000, 'x'), 0, 0, 0, 0, 0 };
+  g_autofree char *wal = g_build_filename (f->dir, "store.db-wal", NULL);
+  GStatBuf st;
+
+  flood.until = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+  flood.timer = g_timeout_add (1, flood_tick, &flood);
+  while (!flood_done (&flood))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (flood.failed, ==, 0);
+  g_assert_cmpint (g_stat (wal, &st), ==, 0);
+  g_test_message ("%u writes; log: %ld bytes", flood.written, (long) st.st_size);
+  g_assert_cmpint (st.st_size, <, 24 * 1024 * 1024);
+  g_free (flood.blob);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -302,6 +400,7 @@ main (int   argc,
 
   g_test_add ("/server/store/group-failure", Fixture, NULL, fixture_setup, test_group_failure, fixture_teardown);
   g_test_add ("/server/store/search-at-commit", Fixture, NULL, fixture_setup, test_search_at_commit, fixture_teardown);
+  g_test_add ("/server/store/log-stays-small", Fixture, NULL, fixture_setup, test_log_stays_small, fixture_teardown);
 
   return g_test_run ();
 }
