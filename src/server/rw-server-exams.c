@@ -172,7 +172,8 @@ filter_free (gpointer data)
 /* The SQL of one page; every filter is a bound parameter (:name). Each
  * filter has an index, and the order is the rowid's, so SQLite can walk an
  * index backwards and stop after :limit rows. The text search goes through
- * the trigram index of exam_search. */
+ * the full-text index of exam_search, each word of the query matching the
+ * beginning of a word of the exam. */
 char *
 rw_server_exams_list_sql (const RwServerExamFilter *filter)
 {
