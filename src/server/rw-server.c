@@ -40,6 +40,9 @@ struct _RwServer
   guint           n_detached;
   guint           n_unfinished;
 
+  /* See rw_server_new(). */
+  gboolean        close_connections;
+
   gboolean        stopping;
   GTask          *stop_task;
   guint           stop_timeout_id;
@@ -208,6 +211,8 @@ on_early_request (SoupServer        *soup,
   RwServer *self = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
 
+  if (self->close_connections)
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
   if (self->stopping)
     {
       refuse_body (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, _("The server is shutting down; try again in a moment"));
@@ -725,6 +730,13 @@ rw_server_new (RwServerConfig  *config,
     return NULL;
   self->events = rw_server_events_new (config->events_max_backlog);
 
+  /* libsoup before 3.3 loses track of a kept-alive connection that the
+   * client closes while it waits for the next request: the connection and
+   * its file descriptor stay until the server stops. Clients close idle
+   * connections all the time (libsoup's own after a minute, the Orthanc
+   * plugin after each webhook), so with such a libsoup every answer closes
+   * its connection instead. */
+  self->close_connections = soup_get_major_version () == 3 && soup_get_minor_version () < 3;
   self->soup = soup_server_new ("server-header", server_header, NULL);
   /* Frames are small JSON; compressing them costs more than it saves and
    * would hide from the event hub how much a slow client has queued. */

@@ -358,6 +358,40 @@ test_restart_loses_nothing (Fixture       *f,
   g_mutex_clear (&burst.lock);
 }
 
+/* Fifty clients that each make a request and go away (closing a connection
+ * they might have kept) leave the server with no more open files than
+ * before. */
+static void
+test_closed_connections (Fixture       *f,
+                         gconstpointer  data)
+{
+  guint before, after;
+
+  rw_test_server_start (f->server);
+  /* The fixture's own session may hold a connection; start without it. */
+  soup_session_abort (rw_test_server_get_session (f->server));
+  g_usleep (G_USEC_PER_SEC / 10);
+  before = rw_test_server_count_fds (f->server);
+  for (guint i = 0; i < 50; i++)
+    {
+      g_autoptr(SoupSession) session = soup_session_new ();
+      g_autofree char *url = g_strconcat (rw_test_server_get_url (f->server), "/health", NULL);
+      g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+      g_autoptr(GBytes) body = soup_session_send_and_read (session, msg, NULL, NULL);
+
+      g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+      soup_session_abort (session);
+    }
+  /* Let the server see the last ones close. */
+  {
+    gint64 until = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+    while ((after = rw_test_server_count_fds (f->server)) > before && g_get_monotonic_time () < until)
+      g_usleep (20 * 1000);
+  }
+  g_assert_cmpuint (after, <=, before);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -372,6 +406,7 @@ main (int   argc,
   g_test_add ("/server/daemon/version-and-help", Fixture, NULL, fixture_setup, test_version_and_help, fixture_teardown);
   g_test_add ("/server/daemon/contract-example", Fixture, NULL, fixture_setup, test_contract_example, fixture_teardown);
   g_test_add ("/server/daemon/restart-loses-nothing", Fixture, NULL, fixture_setup, test_restart_loses_nothing, fixture_teardown);
+  g_test_add ("/server/daemon/closed-connections", Fixture, NULL, fixture_setup, test_closed_connections, fixture_teardown);
 
   return g_test_run ();
 }
