@@ -46,12 +46,15 @@ typedef struct {
   GDestroyNotify  result_free;
   /* A 404 from a route every Radiweb server has means "not Radiweb". */
   gboolean        not_found_is_foreign;
+  /* The body of an error answer, for rw_api_client_get_error_details(). */
+  GBytes         *error_body;
 } Request;
 
 static void
 request_free (Request *request)
 {
   g_clear_object (&request->message);
+  g_clear_pointer (&request->error_body, g_bytes_unref);
   g_free (request);
 }
 
@@ -166,6 +169,7 @@ on_send_and_read (GObject      *source,
   status = soup_message_get_status (request->message);
   if (!SOUP_STATUS_IS_SUCCESSFUL (status))
     {
+      request->error_body = g_bytes_ref (body);
       g_task_return_error (task, map_status (status, body, request->not_found_is_foreign));
       return;
     }
@@ -907,4 +911,24 @@ rw_api_client_request_finish (RwApiClient   *self,
                               GError       **error)
 {
   return finish_pointer (self, result, rw_api_client_request_async, error);
+}
+
+/* The server explains some refusals with more than a message: a 409 on a
+ * stale save carries the stored report, so the client can show both texts. */
+JsonObject *
+rw_api_client_get_error_details (RwApiClient  *self,
+                                 GAsyncResult *result)
+{
+  Request *request;
+  const char *data;
+  gsize len = 0;
+
+  g_return_val_if_fail (RW_IS_API_CLIENT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  request = g_task_get_task_data (G_TASK (result));
+  if (request == NULL || request->error_body == NULL)
+    return NULL;
+  data = g_bytes_get_data (request->error_body, &len);
+  return rw_json_parse_object (data, (gssize) len, NULL);
 }

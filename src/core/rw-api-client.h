@@ -143,6 +143,12 @@ JsonNode    *rw_api_client_request_finish     (RwApiClient          *self,
                                                GAsyncResult         *result,
                                                GError              **error);
 
+/* After a call failed with an HTTP error: the JSON object the server
+ * answered with ({"error": …} and details such as a 409's "report"), or
+ * NULL. */
+JsonObject  *rw_api_client_get_error_details  (RwApiClient          *self,
+                                               GAsyncResult         *result);
+
 /* For the event stream: a WebSocket message to /api/events with the token
  * in its Authorization header. */
 SoupMessage *rw_api_client_new_events_message (RwApiClient          *self);

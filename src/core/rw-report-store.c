@@ -1,0 +1,1014 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "radiweb-core"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "rw-json.h"
+#include "rw-report-store.h"
+#include "rw-sqlite.h"
+
+struct _RwReportStore
+{
+  GObject      parent_instance;
+
+  char        *path;
+  GThreadPool *pool;
+  /* Touched only on the worker thread. */
+  RwSqlite    *db;
+};
+
+G_DEFINE_FINAL_TYPE (RwReportStore, rw_report_store, G_TYPE_OBJECT)
+
+/* Released migrations are never edited: a change is a new entry at the end. */
+static const RwSqliteMigration migrations[] = {
+  /* 1: drafts and the outbox. */
+  { "CREATE TABLE drafts ("
+    "  server       TEXT NOT NULL,"
+    "  username     TEXT NOT NULL,"
+    "  exam_id      INTEGER NOT NULL,"
+    "  technique    TEXT NOT NULL,"
+    "  findings     TEXT NOT NULL,"
+    "  conclusion   TEXT NOT NULL,"
+    "  base_version INTEGER NOT NULL,"
+    "  unsent       INTEGER NOT NULL,"
+    "  conflict     TEXT,"
+    "  failure      TEXT,"
+    "  updated_at   INTEGER NOT NULL,"
+    "  PRIMARY KEY (server, username, exam_id)"
+    ");"
+    "CREATE TABLE outbox ("
+    "  id         INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  server     TEXT NOT NULL,"
+    "  username   TEXT NOT NULL,"
+    "  exam_id    INTEGER NOT NULL,"
+    "  kind       TEXT NOT NULL CHECK (kind IN ('save', 'finalize', 'addendum')),"
+    "  technique  TEXT,"
+    "  findings   TEXT,"
+    "  conclusion TEXT,"
+    "  addendum   TEXT,"
+    "  attempts   INTEGER NOT NULL DEFAULT 0,"
+    "  created_at INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX outbox_user ON outbox (server, username, id);" },
+};
+
+static const char * const kind_names[] = { "save", "finalize", "addendum" };
+
+/* Everything a job needs, copied on the caller's thread: the worker never
+ * touches the caller's objects. */
+typedef struct {
+  char         *server;
+  char         *username;
+  gint64        exam_id;
+  gint64        entry_id;
+  char         *text[RW_REPORT_N_SECTIONS];
+  gboolean      has_text;
+  char         *addendum;
+  RwOutboxKind  kind;
+  /* A report of the server, reduced to what the store keeps. */
+  gboolean      has_report;
+  gint64        version;
+  gboolean      is_final;
+  char         *report_json;
+  char         *failure;
+} Op;
+
+typedef void (*JobFunc) (RwReportStore *self,
+                         GTask         *task,
+                         Op            *op);
+
+typedef struct {
+  GTask   *task;
+  JobFunc  func;
+} Job;
+
+static void
+op_free (Op *op)
+{
+  g_free (op->server);
+  g_free (op->username);
+  for (guint i = 0; i < RW_REPORT_N_SECTIONS; i++)
+    g_free (op->text[i]);
+  g_free (op->addendum);
+  g_free (op->report_json);
+  g_free (op->failure);
+  g_free (op);
+}
+
+void
+rw_draft_free (RwDraft *draft)
+{
+  if (draft == NULL)
+    return;
+  for (guint i = 0; i < RW_REPORT_N_SECTIONS; i++)
+    g_free (draft->text[i]);
+  g_clear_object (&draft->conflict);
+  g_free (draft->failure);
+  g_free (draft);
+}
+
+void
+rw_outbox_entry_free (RwOutboxEntry *entry)
+{
+  if (entry == NULL)
+    return;
+  for (guint i = 0; i < RW_REPORT_N_SECTIONS; i++)
+    g_free (entry->text[i]);
+  g_free (entry->addendum);
+  g_free (entry);
+}
+
+static gboolean
+ensure_open (RwReportStore  *self,
+             GError        **error)
+{
+  g_autofree char *dir = NULL;
+
+  if (self->db != NULL)
+    return TRUE;
+
+  dir = g_path_get_dirname (self->path);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Could not create the folder %s: %s"), dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+  self->db = rw_sqlite_open (self->path, RW_SQLITE_DURABLE, migrations,
+                             G_N_ELEMENTS (migrations), error);
+  return self->db != NULL;
+}
+
+static const char *
+column_text (sqlite3_stmt *stmt,
+             int           column)
+{
+  const unsigned char *text = sqlite3_column_text (stmt, column);
+
+  return text != NULL ? (const char *) text : "";
+}
+
+/* Runs @body in a transaction and answers the task with TRUE, or rolls
+ * back and answers with the error. */
+typedef gboolean (*TxnFunc) (RwReportStore  *self,
+                             Op             *op,
+                             GError        **error);
+
+static void
+run_in_transaction (RwReportStore *self,
+                    GTask         *task,
+                    Op            *op,
+                    TxnFunc        body)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!ensure_open (self, &error) || !rw_sqlite_begin (self->db, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (!body (self, op, &error) || !rw_sqlite_commit (self->db, &error))
+    {
+      rw_sqlite_rollback (self->db);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Drafts ----------------------------------------------------------------- */
+
+static void
+load_draft_job (RwReportStore *self,
+                GTask         *task,
+                Op            *op)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RwDraft) draft = NULL;
+  gboolean has_row = FALSE;
+
+  if (!ensure_open (self, &error) ||
+      (stmt = rw_sqlite_prepare (self->db,
+                                 "SELECT technique, findings, conclusion, base_version, unsent,"
+                                 " conflict, failure, updated_at FROM drafts"
+                                 " WHERE server = ? AND username = ? AND exam_id = ?",
+                                 &error)) == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  sqlite3_bind_text (stmt, 1, op->server, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, op->username, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, op->exam_id);
+  if (!rw_sqlite_step_row (self->db, stmt, &has_row, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (!has_row)
+    {
+      g_task_return_pointer (task, NULL, NULL);
+      return;
+    }
+
+  draft = g_new0 (RwDraft, 1);
+  draft->exam_id = op->exam_id;
+  for (guint i = 0; i < RW_REPORT_N_SECTIONS; i++)
+    draft->text[i] = g_strdup (column_text (stmt, (int) i));
+  draft->base_version = sqlite3_column_int64 (stmt, 3);
+  draft->unsent = sqlite3_column_int (stmt, 4) != 0;
+  if (sqlite3_column_type (stmt, 5) != SQLITE_NULL)
+    {
+      g_autoptr(JsonObject) json = rw_json_parse_object (column_text (stmt, 5), -1, NULL);
+      g_autoptr(GError) parse_error = NULL;
+
+      /* The store wrote it from a checked report; if it no longer parses
+       * the conflict is shown as a failure rather than lost. */
+      if (json != NULL)
+        draft->conflict = rw_report_new_from_api (json, &parse_error);
+      if (draft->conflict == NULL)
+        draft->failure = g_strdup (_("The server refused a save because the laudo had changed there; open the exam again to see its text"));
+    }
+  if (draft->failure == NULL && sqlite3_column_type (stmt, 6) != SQLITE_NULL)
+    draft->failure = g_strdup (column_text (stmt, 6));
+  draft->updated_at = sqlite3_column_int64 (stmt, 7);
+  g_task_return_pointer (task, g_steal_pointer (&draft), (GDestroyNotify) rw_draft_free);
+}
+
+/* The typed text becomes the draft; a new draft starts at the op's version. */
+static gboolean
+upsert_text (RwReportStore  *self,
+             Op             *op,
+             GError        **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = rw_sqlite_prepare (self->db,
+                            "INSERT INTO drafts (server, username, exam_id, technique, findings, conclusion,"
+                            " base_version, unsent, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8)"
+                            " ON CONFLICT (server, username, exam_id) DO UPDATE SET"
+                            " technique = excluded.technique, findings = excluded.findings,"
+                            " conclusion = excluded.conclusion, unsent = 1, updated_at = excluded.updated_at",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, op->server, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, op->username, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, op->exam_id);
+  for (int i = 0; i < RW_REPORT_N_SECTIONS; i++)
+    sqlite3_bind_text (stmt, 4 + i, op->text[i], -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 7, op->version);
+  sqlite3_bind_int64 (stmt, 8, g_get_real_time ());
+  return rw_sqlite_step_done (self->db, stmt, error);
+}
+
+static void
+write_draft_job (RwReportStore *self,
+                 GTask         *task,
+                 Op            *op)
+{
+  run_in_transaction (self, task, op, upsert_text);
+}
+
+static gboolean
+adopt_txn (RwReportStore  *self,
+           Op             *op,
+           GError        **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = rw_sqlite_prepare (self->db,
+                            "INSERT INTO drafts (server, username, exam_id, technique, findings, conclusion,"
+                            " base_version, unsent, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8)"
+                            " ON CONFLICT (server, username, exam_id) DO UPDATE SET"
+                            " technique = excluded.technique, findings = excluded.findings,"
+                            " conclusion = excluded.conclusion, base_version = excluded.base_version,"
+                            " unsent = 0, conflict = NULL, failure = NULL, updated_at = excluded.updated_at",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, op->server, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, op->username, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, op->exam_id);
+  for (int i = 0; i < RW_REPORT_N_SECTIONS; i++)
+    sqlite3_bind_text (stmt, 4 + i, op->text[i] != NULL ? op->text[i] : "", -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 7, op->version);
+  sqlite3_bind_int64 (stmt, 8, g_get_real_time ());
+  return rw_sqlite_step_done (self->db, stmt, error);
+}
+
+static void
+adopt_job (RwReportStore *self,
+           GTask         *task,
+           Op            *op)
+{
+  run_in_transaction (self, task, op, adopt_txn);
+}
+
+static gboolean
+rebase_txn (RwReportStore  *self,
+            Op             *op,
+            GError        **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = rw_sqlite_prepare (self->db,
+                            "UPDATE drafts SET base_version = ?, conflict = NULL, failure = NULL, unsent = 1"
+                            " WHERE server = ? AND username = ? AND exam_id = ?",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, op->version);
+  sqlite3_bind_text (stmt, 2, op->server, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, op->username, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 4, op->exam_id);
+  return rw_sqlite_step_done (self->db, stmt, error);
+}
+
+static void
+rebase_job (RwReportStore *self,
+            GTask         *task,
+            Op            *op)
+{
+  run_in_transaction (self, task, op, rebase_txn);
+}
+
+static gboolean
+delete_draft (RwReportStore  *self,
+              const char     *server,
+              const char     *username,
+              gint64          exam_id,
+              GError        **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = rw_sqlite_prepare (self->db, "DELETE FROM drafts WHERE server = ? AND username = ? AND exam_id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, server, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, username, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, exam_id);
+  return rw_sqlite_step_done (self->db, stmt, error);
+}
+
+static gboolean
+delete_draft_txn (RwReportStore  *self,
+                  Op             *op,
+                  GError        **error)
+{
+  return delete_draft (self, op->server, op->username, op->exam_id, error);
+}
+
+static void
+delete_draft_job (RwReportStore *self,
+                  GTask         *task,
+                  Op            *op)
+{
+  run_in_transaction (self, task, op, delete_draft_txn);
+}
+
+/* The outbox -------------------------------------------------------------- */
+
+static void
+enqueue_job (RwReportStore *self,
+             GTask         *task,
+             Op            *op)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!ensure_open (self, &error) || !rw_sqlite_begin (self->db, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (op->has_text && !upsert_text (self, op, &error))
+    goto fail;
+  stmt = rw_sqlite_prepare (self->db,
+                            "INSERT INTO outbox (server, username, exam_id, kind, technique, findings,"
+                            " conclusion, addendum, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            &error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_text (stmt, 1, op->server, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, op->username, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, op->exam_id);
+  sqlite3_bind_text (stmt, 4, kind_names[op->kind], -1, SQLITE_STATIC);
+  for (int i = 0; i < RW_REPORT_N_SECTIONS; i++)
+    sqlite3_bind_text (stmt, 5 + i, op->text[i], -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 8, op->addendum, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 9, g_get_real_time ());
+  if (!rw_sqlite_step_done (self->db, stmt, &error) || !rw_sqlite_commit (self->db, &error))
+    goto fail;
+  g_task_return_int (task, sqlite3_last_insert_rowid (rw_sqlite_get_handle (self->db)));
+  return;
+
+fail:
+  rw_sqlite_rollback (self->db);
+  g_task_return_error (task, g_steal_pointer (&error));
+}
+
+typedef struct {
+  RwOutboxEntry *entry;
+  guint          n_pending;
+} Next;
+
+static void
+next_free (Next *next)
+{
+  rw_outbox_entry_free (next->entry);
+  g_free (next);
+}
+
+static void
+next_job (RwReportStore *self,
+          GTask         *task,
+          Op            *op)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(sqlite3_stmt) count = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean has_row = FALSE;
+  const char *kind;
+  Next *next;
+
+  if (!ensure_open (self, &error) ||
+      (stmt = rw_sqlite_prepare (self->db,
+                                 "SELECT o.id, o.exam_id, o.kind, o.technique, o.findings, o.conclusion,"
+                                 " o.addendum, o.attempts, o.created_at, coalesce (d.base_version, 0)"
+                                 " FROM outbox o LEFT JOIN drafts d ON d.server = o.server"
+                                 " AND d.username = o.username AND d.exam_id = o.exam_id"
+                                 " WHERE o.server = ?1 AND o.username = ?2 ORDER BY o.id LIMIT 1",
+                                 &error)) == NULL ||
+      (count = rw_sqlite_prepare (self->db, "SELECT count(*) FROM outbox WHERE server = ? AND username = ?",
+                                  &error)) == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  sqlite3_bind_text (count, 1, op->server, -1, SQLITE_STATIC);
+  sqlite3_bind_text (count, 2, op->username, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 1, op->server, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, op->username, -1, SQLITE_STATIC);
+  if (!rw_sqlite_step_row (self->db, count, &has_row, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  next = g_new0 (Next, 1);
+  next->n_pending = (guint) sqlite3_column_int (count, 0);
+  if (!rw_sqlite_step_row (self->db, stmt, &has_row, &error))
+    {
+      next_free (next);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (has_row)
+    {
+      RwOutboxEntry *entry = g_new0 (RwOutboxEntry, 1);
+
+      entry->id = sqlite3_column_int64 (stmt, 0);
+      entry->exam_id = sqlite3_column_int64 (stmt, 1);
+      kind = column_text (stmt, 2);
+      entry->kind = g_str_equal (kind, "finalize") ? RW_OUTBOX_FINALIZE
+                    : g_str_equal (kind, "addendum") ? RW_OUTBOX_ADDENDUM : RW_OUTBOX_SAVE;
+      for (int i = 0; i < RW_REPORT_N_SECTIONS; i++)
+        entry->text[i] = g_strdup (column_text (stmt, 3 + i));
+      entry->addendum = g_strdup (column_text (stmt, 6));
+      entry->attempts = (guint) sqlite3_column_int (stmt, 7);
+      entry->created_at = sqlite3_column_int64 (stmt, 8);
+      entry->base_version = sqlite3_column_int64 (stmt, 9);
+      next->entry = entry;
+    }
+  g_task_return_pointer (task, next, (GDestroyNotify) next_free);
+}
+
+/* The exam of entry @id, or 0 when the entry is gone. */
+static gboolean
+entry_exam (RwReportStore  *self,
+            gint64          id,
+            gint64         *exam_id,
+            GError        **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gboolean has_row = FALSE;
+
+  *exam_id = 0;
+  stmt = rw_sqlite_prepare (self->db, "SELECT exam_id FROM outbox WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (!rw_sqlite_step_row (self->db, stmt, &has_row, error))
+    return FALSE;
+  if (has_row)
+    *exam_id = sqlite3_column_int64 (stmt, 0);
+  return TRUE;
+}
+
+static gboolean
+delivered_txn (RwReportStore  *self,
+               Op             *op,
+               GError        **error)
+{
+  g_autoptr(sqlite3_stmt) remove = NULL;
+  g_autoptr(sqlite3_stmt) update = NULL;
+  gint64 exam_id;
+
+  if (!entry_exam (self, op->entry_id, &exam_id, error))
+    return FALSE;
+  if (exam_id == 0)
+    return TRUE;
+  remove = rw_sqlite_prepare (self->db, "DELETE FROM outbox WHERE id = ?", error);
+  if (remove == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (remove, 1, op->entry_id);
+  if (!rw_sqlite_step_done (self->db, remove, error))
+    return FALSE;
+
+  /* A final laudo can no longer change: nothing of it stays here. */
+  if (op->is_final)
+    return delete_draft (self, op->server, op->username, exam_id, error);
+
+  update = rw_sqlite_prepare (self->db,
+                              "UPDATE drafts SET base_version = max (base_version, ?1),"
+                              " unsent = CASE WHEN technique = ?2 AND findings = ?3 AND conclusion = ?4"
+                              " THEN 0 ELSE unsent END"
+                              " WHERE server = ?5 AND username = ?6 AND exam_id = ?7",
+                              error);
+  if (update == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (update, 1, op->version);
+  for (int i = 0; i < RW_REPORT_N_SECTIONS; i++)
+    sqlite3_bind_text (update, 2 + i, op->text[i] != NULL ? op->text[i] : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text (update, 5, op->server, -1, SQLITE_STATIC);
+  sqlite3_bind_text (update, 6, op->username, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (update, 7, exam_id);
+  return rw_sqlite_step_done (self->db, update, error);
+}
+
+static void
+delivered_job (RwReportStore *self,
+               GTask         *task,
+               Op            *op)
+{
+  run_in_transaction (self, task, op, delivered_txn);
+}
+
+static gboolean
+refused_txn (RwReportStore  *self,
+             Op             *op,
+             GError        **error)
+{
+  g_autoptr(sqlite3_stmt) remove = NULL;
+  g_autoptr(sqlite3_stmt) update = NULL;
+  gint64 exam_id;
+
+  if (!entry_exam (self, op->entry_id, &exam_id, error))
+    return FALSE;
+  if (exam_id == 0)
+    return TRUE;
+  remove = rw_sqlite_prepare (self->db,
+                              "DELETE FROM outbox WHERE server = ? AND username = ? AND exam_id = ? AND id >= ?",
+                              error);
+  if (remove == NULL)
+    return FALSE;
+  sqlite3_bind_text (remove, 1, op->server, -1, SQLITE_STATIC);
+  sqlite3_bind_text (remove, 2, op->username, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (remove, 3, exam_id);
+  sqlite3_bind_int64 (remove, 4, op->entry_id);
+  if (!rw_sqlite_step_done (self->db, remove, error))
+    return FALSE;
+
+  update = rw_sqlite_prepare (self->db,
+                              "UPDATE drafts SET conflict = ?, failure = ?"
+                              " WHERE server = ? AND username = ? AND exam_id = ?",
+                              error);
+  if (update == NULL)
+    return FALSE;
+  sqlite3_bind_text (update, 1, op->report_json, -1, SQLITE_STATIC);
+  sqlite3_bind_text (update, 2, op->failure, -1, SQLITE_STATIC);
+  sqlite3_bind_text (update, 3, op->server, -1, SQLITE_STATIC);
+  sqlite3_bind_text (update, 4, op->username, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (update, 5, exam_id);
+  return rw_sqlite_step_done (self->db, update, error);
+}
+
+static void
+refused_job (RwReportStore *self,
+             GTask         *task,
+             Op            *op)
+{
+  run_in_transaction (self, task, op, refused_txn);
+}
+
+static gboolean
+count_attempt_txn (RwReportStore  *self,
+                   Op             *op,
+                   GError        **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = rw_sqlite_prepare (self->db, "UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, op->entry_id);
+  return rw_sqlite_step_done (self->db, stmt, error);
+}
+
+static void
+count_attempt_job (RwReportStore *self,
+                   GTask         *task,
+                   Op            *op)
+{
+  run_in_transaction (self, task, op, count_attempt_txn);
+}
+
+/* Plumbing ---------------------------------------------------------------- */
+
+static void
+run_job (gpointer data,
+         gpointer user_data)
+{
+  Job *job = data;
+  RwReportStore *self = g_task_get_source_object (job->task);
+
+  /* A write that was asked for is done even if its caller went away: the
+   * cancellable only spares the caller its callback. */
+  job->func (self, job->task, g_task_get_task_data (job->task));
+  g_object_unref (job->task);
+  g_free (job);
+}
+
+/* The thread pool starts the job at once; filling @op after queue() would
+ * race with it. These helpers build the op first. */
+static Op *
+op_new (const char *server,
+        const char *username)
+{
+  Op *op = g_new0 (Op, 1);
+
+  op->server = g_strdup (server);
+  op->username = g_strdup (username);
+  return op;
+}
+
+static void
+push (RwReportStore        *self,
+      Op                   *op,
+      JobFunc               func,
+      gpointer              source_tag,
+      GCancellable         *cancellable,
+      GAsyncReadyCallback   callback,
+      gpointer              user_data)
+{
+  Job *job = g_new0 (Job, 1);
+
+  job->func = func;
+  job->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (job->task, source_tag);
+  g_task_set_task_data (job->task, op, (GDestroyNotify) op_free);
+  g_thread_pool_push (self->pool, job, NULL);
+}
+
+static void
+op_set_text (Op                 *op,
+             const char * const *text)
+{
+  op->has_text = TRUE;
+  for (guint i = 0; i < RW_REPORT_N_SECTIONS; i++)
+    op->text[i] = g_strdup (text != NULL && text[i] != NULL ? text[i] : "");
+}
+
+static void
+op_set_report (Op       *op,
+               RwReport *report)
+{
+  g_autoptr(JsonObject) json = NULL;
+
+  if (report == NULL)
+    return;
+  op->has_report = TRUE;
+  op->version = rw_report_get_version (report);
+  op->is_final = rw_report_get_is_final (report);
+  for (guint i = 0; i < RW_REPORT_N_SECTIONS; i++)
+    op->text[i] = g_strdup (rw_report_get_text (report, (RwReportSection) i));
+  json = rw_report_to_api_json (report);
+  op->report_json = rw_json_object_to_string (json);
+}
+
+static void
+rw_report_store_finalize (GObject *object)
+{
+  RwReportStore *self = (RwReportStore *)object;
+
+  /* Every queued job holds a reference on its task and so on us: by now
+   * the pool is idle. */
+  g_thread_pool_free (self->pool, FALSE, TRUE);
+  g_clear_object (&self->db);
+  g_free (self->path);
+
+  G_OBJECT_CLASS (rw_report_store_parent_class)->finalize (object);
+}
+
+static void
+rw_report_store_class_init (RwReportStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = rw_report_store_finalize;
+}
+
+static void
+rw_report_store_init (RwReportStore *self)
+{
+  self->pool = g_thread_pool_new (run_job, NULL, 1, FALSE, NULL);
+}
+
+RwReportStore *
+rw_report_store_new (const char *path)
+{
+  RwReportStore *self;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  self = g_object_new (RW_TYPE_REPORT_STORE, NULL);
+  self->path = g_strdup (path);
+  return self;
+}
+
+const char *
+rw_report_store_get_path (RwReportStore *self)
+{
+  g_return_val_if_fail (RW_IS_REPORT_STORE (self), NULL);
+  return self->path;
+}
+
+gboolean
+rw_report_store_write_finish (RwReportStore  *self,
+                              GAsyncResult   *result,
+                              GError        **error)
+{
+  g_return_val_if_fail (RW_IS_REPORT_STORE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+rw_report_store_load_draft_async (RwReportStore       *self,
+                                  const char          *server,
+                                  const char          *username,
+                                  gint64               exam_id,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  Op *op;
+
+  g_return_if_fail (RW_IS_REPORT_STORE (self));
+  g_return_if_fail (server != NULL && username != NULL);
+
+  op = op_new (server, username);
+  op->exam_id = exam_id;
+  push (self, op, load_draft_job, rw_report_store_load_draft_async, cancellable, callback, user_data);
+}
+
+RwDraft *
+rw_report_store_load_draft_finish (RwReportStore  *self,
+                                   GAsyncResult   *result,
+                                   GError        **error)
+{
+  g_return_val_if_fail (RW_IS_REPORT_STORE (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+rw_report_store_write_draft_async (RwReportStore       *self,
+                                   const char          *server,
+                                   const char          *username,
+                                   gint64               exam_id,
+                                   const char * const  *text,
+                                   gint64               base_version,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  Op *op;
+
+  g_return_if_fail (RW_IS_REPORT_STORE (self));
+  g_return_if_fail (server != NULL && username != NULL);
+  g_return_if_fail (text != NULL);
+
+  op = op_new (server, username);
+  op->exam_id = exam_id;
+  op->version = base_version;
+  op_set_text (op, text);
+  push (self, op, write_draft_job, rw_report_store_write_draft_async, cancellable, callback, user_data);
+}
+
+void
+rw_report_store_adopt_async (RwReportStore       *self,
+                             const char          *server,
+                             const char          *username,
+                             gint64               exam_id,
+                             RwReport            *report,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  Op *op;
+
+  g_return_if_fail (RW_IS_REPORT_STORE (self));
+  g_return_if_fail (server != NULL && username != NULL);
+  g_return_if_fail (report == NULL || RW_IS_REPORT (report));
+
+  op = op_new (server, username);
+  op->exam_id = exam_id;
+  op_set_report (op, report);
+  push (self, op, adopt_job, rw_report_store_adopt_async, cancellable, callback, user_data);
+}
+
+void
+rw_report_store_rebase_async (RwReportStore       *self,
+                              const char          *server,
+                              const char          *username,
+                              gint64               exam_id,
+                              RwReport            *report,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  Op *op;
+
+  g_return_if_fail (RW_IS_REPORT_STORE (self));
+  g_return_if_fail (server != NULL && username != NULL);
+  g_return_if_fail (RW_IS_REPORT (report));
+
+  op = op_new (server, username);
+  op->exam_id = exam_id;
+  op->version = rw_report_get_version (report);
+  push (self, op, rebase_job, rw_report_store_rebase_async, cancellable, callback, user_data);
+}
+
+void
+rw_report_store_delete_draft_async (RwReportStore       *self,
+                                    const char          *server,
+                                    const char          *username,
+                                    gint64               exam_id,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  Op *op;
+
+  g_return_if_fail (RW_IS_REPORT_STORE (self));
+  g_return_if_fail (server != NULL && username != NULL);
+
+  op = op_new (server, username);
+  op->exam_id = exam_id;
+  push (self, op, delete_draft_job, rw_report_store_delete_draft_async, cancellable, callback, user_data);
+}
+
+void
+rw_report_store_enqueue_async (RwReportStore       *self,
+                               const char          *server,
+                               const char          *username,
+                               gint64               exam_id,
+                               RwOutboxKind         kind,
+                               const char * const  *text,
+                               const char          *addendum,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  Op *op;
+
+  g_return_if_fail (RW_IS_REPORT_STORE (self));
+  g_return_if_fail (server != NULL && username != NULL);
+  g_return_if_fail (kind == RW_OUTBOX_ADDENDUM ? addendum != NULL : text != NULL);
+
+  op = op_new (server, username);
+  op->exam_id = exam_id;
+  op->kind = kind;
+  if (kind == RW_OUTBOX_ADDENDUM)
+    op->addendum = g_strdup (addendum);
+  else
+    op_set_text (op, text);
+  push (self, op, enqueue_job, rw_report_store_enqueue_async, cancellable, callback, user_data);
+}
+
+gint64
+rw_report_store_enqueue_finish (RwReportStore  *self,
+                                GAsyncResult   *result,
+                                GError        **error)
+{
+  g_return_val_if_fail (RW_IS_REPORT_STORE (self), 0);
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  return g_task_propagate_int (G_TASK (result), error);
+}
+
+void
+rw_report_store_next_async (RwReportStore       *self,
+                            const char          *server,
+                            const char          *username,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_return_if_fail (RW_IS_REPORT_STORE (self));
+  g_return_if_fail (server != NULL && username != NULL);
+
+  push (self, op_new (server, username), next_job, rw_report_store_next_async,
+        cancellable, callback, user_data);
+}
+
+RwOutboxEntry *
+rw_report_store_next_finish (RwReportStore  *self,
+                             GAsyncResult   *result,
+                             guint          *n_pending,
+                             GError        **error)
+{
+  Next *next;
+  RwOutboxEntry *entry;
+
+  g_return_val_if_fail (RW_IS_REPORT_STORE (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  if (n_pending != NULL)
+    *n_pending = 0;
+  next = g_task_propagate_pointer (G_TASK (result), error);
+  if (next == NULL)
+    return NULL;
+  entry = g_steal_pointer (&next->entry);
+  if (n_pending != NULL)
+    *n_pending = next->n_pending;
+  next_free (next);
+  return entry;
+}
+
+void
+rw_report_store_delivered_async (RwReportStore       *self,
+                                 const char          *server,
+                                 const char          *username,
+                                 gint64               entry_id,
+                                 RwReport            *report,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  Op *op;
+
+  g_return_if_fail (RW_IS_REPORT_STORE (self));
+  g_return_if_fail (server != NULL && username != NULL);
+  g_return_if_fail (RW_IS_REPORT (report));
+
+  op = op_new (server, username);
+  op->entry_id = entry_id;
+  op_set_report (op, report);
+  push (self, op, delivered_job, rw_report_store_delivered_async, cancellable, callback, user_data);
+}
+
+void
+rw_report_store_refused_async (RwReportStore       *self,
+                               const char          *server,
+                               const char          *username,
+                               gint64               entry_id,
+                               RwReport            *conflict,
+                               const char          *failure,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  Op *op;
+
+  g_return_if_fail (RW_IS_REPORT_STORE (self));
+  g_return_if_fail (server != NULL && username != NULL);
+  g_return_if_fail (conflict == NULL || RW_IS_REPORT (conflict));
+
+  op = op_new (server, username);
+  op->entry_id = entry_id;
+  op_set_report (op, conflict);
+  op->failure = g_strdup (failure);
+  push (self, op, refused_job, rw_report_store_refused_async, cancellable, callback, user_data);
+}
+
+void
+rw_report_store_count_attempt_async (RwReportStore       *self,
+                                     gint64               entry_id,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  Op *op;
+
+  g_return_if_fail (RW_IS_REPORT_STORE (self));
+
+  op = op_new ("", "");
+  op->entry_id = entry_id;
+  push (self, op, count_attempt_job, rw_report_store_count_attempt_async, cancellable, callback, user_data);
+}
