@@ -29,6 +29,8 @@ static const KnownKey known_keys[] = {
   { "orthanc", "url" },
   { "orthanc", "username" },
   { "orthanc", "password" },
+  { "orthanc", "public_url" },
+  { "orthanc", "poll_interval" },
 };
 
 void
@@ -49,6 +51,7 @@ rw_server_config_free (RwServerConfig *config)
   if (config->orthanc_password != NULL)
     memset (config->orthanc_password, 0, strlen (config->orthanc_password));
   g_free (config->orthanc_password);
+  g_free (config->orthanc_public_url);
   g_free (config);
 }
 
@@ -248,6 +251,10 @@ rw_server_config_load (const char  *path,
   config->orthanc_url = get_value (file, "orthanc", "url", FALSE);
   config->orthanc_username = get_value (file, "orthanc", "username", FALSE);
   config->orthanc_password = get_value (file, "orthanc", "password", TRUE);
+  config->orthanc_public_url = get_value (file, "orthanc", "public_url", FALSE);
+  if (!get_uint (file, path, "orthanc", "poll_interval", 1, 3600, 1, &value, error))
+    return NULL;
+  config->orthanc_poll_interval = (guint) value;
 
   return g_steal_pointer (&config);
 }

@@ -31,6 +31,8 @@ typedef struct {
   char      *orthanc_url;
   char      *orthanc_username;
   char      *orthanc_password;
+  char      *orthanc_public_url; /* the PACS as users reach it; url if unset */
+  guint      orthanc_poll_interval; /* seconds between polls of /changes */
 } RwServerConfig;
 
 #define RW_SERVER_DEFAULT_PORT 8642

@@ -173,6 +173,17 @@ static const RwSqliteMigration migrations[] = {
     "DROP TABLE exam_search;"
     "ALTER TABLE exam_words RENAME TO exam_search;"
   },
+
+  /* 3: how far the catch-up has followed Orthanc's /changes, and which
+   * Orthanc that was (another one starts again from 0). */
+  {
+    "CREATE TABLE orthanc_changes ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  orthanc_url TEXT,"
+    "  last_seq INTEGER NOT NULL"
+    ");"
+    "INSERT INTO orthanc_changes (id, last_seq) VALUES (1, 0);"
+  },
 };
 
 const RwSqliteMigration *

@@ -11,6 +11,7 @@
 #include "rw-server-exams.h"
 #include "rw-server-handlers.h"
 #include "rw-server-schema.h"
+#include "rw-server-webhook.h"
 #include "rw-webhook.h"
 
 /* POST /webhook/dicom: Orthanc's plugin reports a stable study. By the time
@@ -71,7 +72,7 @@ find_delivery (RwSqlite         *db,
 
 static gboolean
 upsert_patient (RwSqlite          *db,
-                RwServerRequest   *req,
+                gint64             now,
                 Intake            *intake,
                 gint64            *patient_ref,
                 gboolean          *renamed,
@@ -119,7 +120,7 @@ upsert_patient (RwSqlite          *db,
   sqlite3_bind_text (write, 2, intake->birth_date, -1, SQLITE_STATIC);
   sqlite3_bind_text (write, 3, p->patient_sex, -1, SQLITE_STATIC);
   sqlite3_bind_text (write, 4, p->patient_age, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (write, 5, req->now);
+  sqlite3_bind_int64 (write, 5, now);
   g_clear_pointer (&select, rw_sqlite_cached_stmt_release);
   if (!rw_sqlite_step_done (db, write, error))
     return FALSE;
@@ -130,7 +131,7 @@ upsert_patient (RwSqlite          *db,
 
 static gboolean
 upsert_exam (RwSqlite          *db,
-             RwServerRequest   *req,
+             gint64             now,
              Intake            *intake,
              gint64             patient_ref,
              gint64            *exam_id,
@@ -200,7 +201,7 @@ upsert_exam (RwSqlite          *db,
   sqlite3_bind_text (write, 12, p->orthanc_url, -1, SQLITE_STATIC);
   sqlite3_bind_text (write, 13, p->dicom_web_url, -1, SQLITE_STATIC);
   sqlite3_bind_text (write, 14, p->rest_api_url, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (write, 15, req->now);
+  sqlite3_bind_int64 (write, 15, now);
   g_clear_pointer (&select, rw_sqlite_cached_stmt_release);
   if (!rw_sqlite_step_done (db, write, error))
     return FALSE;
@@ -229,6 +230,25 @@ record_delivery (RwSqlite    *db,
   return rw_sqlite_step_done (db, stmt, error);
 }
 
+/* Patient and exam, their search copies marked stale, inside the
+ * caller's transaction. */
+static gboolean
+store_intake (RwSqlite  *db,
+              gint64     now,
+              Intake    *intake,
+              gint64    *exam_id,
+              gboolean  *created,
+              GError   **error)
+{
+  gint64 patient_ref = 0;
+  gboolean renamed = FALSE;
+
+  return upsert_patient (db, now, intake, &patient_ref, &renamed, error) &&
+         upsert_exam (db, now, intake, patient_ref, exam_id, created, error) &&
+         rw_server_schema_mark_exam_stale (db, *exam_id, error) &&
+         (!renamed || rw_server_schema_mark_patient_stale (db, patient_ref, error));
+}
+
 /* On the writer: patient and exam in the webhook's own savepoint of the
  * group's transaction; the answer leaves after the commit. */
 static gboolean
@@ -238,8 +258,8 @@ intake_job (RwServerRequest  *req,
 {
   Intake *intake = req->data;
   JsonNode *exam;
-  gint64 patient_ref = 0, exam_id = 0;
-  gboolean renamed = FALSE, created = FALSE, found = FALSE;
+  gint64 exam_id = 0;
+  gboolean created = FALSE, found = FALSE;
 
   if (intake->delivery_id != NULL)
     {
@@ -249,10 +269,7 @@ intake_job (RwServerRequest  *req,
         return TRUE;
     }
 
-  if (!upsert_patient (db, req, intake, &patient_ref, &renamed, error) ||
-      !upsert_exam (db, req, intake, patient_ref, &exam_id, &created, error) ||
-      !rw_server_schema_mark_exam_stale (db, exam_id, error) ||
-      (renamed && !rw_server_schema_mark_patient_stale (db, patient_ref, error)))
+  if (!store_intake (db, req->now, intake, &exam_id, &created, error))
     return FALSE;
 
   exam = rw_server_exams_load_json (db, exam_id, error);
@@ -300,6 +317,26 @@ convert_values (Intake *intake)
     intake->birth_date = rw_dicom_date_to_iso (p->patient_birth_date, NULL);
   if (p->modality != NULL)
     intake->modality = g_ascii_strup (p->modality, -1);
+}
+
+gboolean
+rw_server_webhook_store (RwSqlite                *db,
+                         const RwWebhookPayload  *payload,
+                         gint64                   now,
+                         gint64                  *exam_id,
+                         gboolean                *created,
+                         GError                 **error)
+{
+  Intake intake = { .payload = (RwWebhookPayload *) payload };
+  gboolean ok;
+
+  convert_values (&intake);
+  ok = store_intake (db, now, &intake, exam_id, created, error);
+  g_free (intake.study_date);
+  g_free (intake.study_time);
+  g_free (intake.birth_date);
+  g_free (intake.modality);
+  return ok;
 }
 
 void

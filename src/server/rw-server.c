@@ -9,6 +9,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include "rw-server-catchup.h"
 #include "rw-server-clock.h"
 #include "rw-server-handlers.h"
 #include "rw-server-private.h"
@@ -24,6 +25,7 @@ struct _RwServer
   RwServerConfig *config;
   RwServerStore  *store;
   RwServerEvents *events;
+  RwServerCatchup *catchup;       /* NULL without [orthanc] url */
   SoupServer     *soup;
   /* We accept connections ourselves and hand them to libsoup: libsoup 3.2
    * leaks the GSocket of every connection it accepts itself (fixed in
@@ -669,6 +671,9 @@ rw_server_dispose (GObject *object)
       g_socket_listener_close (G_SOCKET_LISTENER (self->service));
     }
   g_clear_object (&self->service);
+  if (self->catchup != NULL)
+    rw_server_catchup_stop (self->catchup);
+  g_clear_object (&self->catchup);
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
@@ -720,6 +725,7 @@ rw_server_new (RwServerConfig  *config,
                GError         **error)
 {
   g_autoptr(RwServer) self = g_object_new (RW_TYPE_SERVER, NULL);
+  g_autoptr(GError) local_error = NULL;
   g_autofree char *server_header = g_strdup_printf ("radiweb-server/%s", PACKAGE_VERSION);
 
   g_return_val_if_fail (config != NULL, NULL);
@@ -729,6 +735,12 @@ rw_server_new (RwServerConfig  *config,
   if (self->store == NULL)
     return NULL;
   self->events = rw_server_events_new (config->events_max_backlog);
+  self->catchup = rw_server_catchup_new (config, self->store, self->events, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
 
   /* libsoup before 3.3 loses track of a kept-alive connection that the
    * client closes while it waits for the next request: the connection and
@@ -807,6 +819,8 @@ rw_server_listen (RwServer  *self,
       return FALSE;
     }
   g_socket_service_start (self->service);
+  if (self->catchup != NULL)
+    rw_server_catchup_start (self->catchup);
   return TRUE;
 }
 
@@ -852,6 +866,8 @@ rw_server_stop_async (RwServer            *self,
       g_socket_listener_close (G_SOCKET_LISTENER (self->service));
     }
 
+  if (self->catchup != NULL)
+    rw_server_catchup_stop (self->catchup);
   rw_server_events_close_all (self->events);
   self->stop_timeout_id = g_timeout_add_seconds (30, on_stop_timeout, self);
   check_drained (self);
