@@ -19,7 +19,10 @@ radiweb_section (RwTestIntake      *self,
 {
   g_autoptr(JsonObject) section = json_object_new ();
   g_autoptr(JsonArray) schedule = json_array_new ();
-  g_autofree char *webhook_url = g_strconcat (rw_test_server_get_url (self->server), "/webhook/dicom", NULL);
+  g_autofree char *webhook_url = g_strconcat (rw_test_server_get_url (self->server),
+                                              flags & RW_TEST_INTAKE_WRONG_PATH ? "/webhook/dicon"
+                                                                                : "/webhook/dicom",
+                                              NULL);
   JsonNode *node = json_node_new (JSON_NODE_OBJECT);
 
   json_object_set_boolean_member (section, "Enabled", !(flags & RW_TEST_INTAKE_PLUGIN_DISABLED));
@@ -342,6 +345,35 @@ rw_test_intake_assert_exam (RwTestIntake      *self,
 
   /* The viewer's address is built on the PACS's public address. */
   g_assert_cmpstr (rw_exam_get_stone_viewer_url (exam), ==, stone);
+}
+
+guint
+rw_test_intake_orthanc_request (RwTestIntake  *self,
+                                const char    *method,
+                                const char    *path,
+                                gboolean       authenticated,
+                                JsonNode     **response)
+{
+  g_autofree char *uri = g_strconcat (rw_test_orthanc_get_url (self->orthanc), path, NULL);
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 10, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new (method, uri);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (authenticated)
+    {
+      g_autofree char *credentials = g_strdup_printf ("%s:%s", rw_test_orthanc_get_username (self->orthanc),
+                                                      rw_test_orthanc_get_password (self->orthanc));
+      g_autofree char *encoded = g_base64_encode ((const guchar *) credentials, strlen (credentials));
+      g_autofree char *header = g_strconcat ("Basic ", encoded, NULL);
+
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", header);
+    }
+  body = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  if (response != NULL)
+    *response = rw_json_parse (g_bytes_get_data (body, NULL), (gssize) g_bytes_get_size (body), NULL);
+  return soup_message_get_status (msg);
 }
 
 JsonObject *

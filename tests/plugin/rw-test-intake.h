@@ -29,6 +29,9 @@ typedef enum {
   RW_TEST_INTAKE_WRONG_SECRET = 1 << 2,
   /* Orthanc runs, the server is configured but not started. */
   RW_TEST_INTAKE_SERVER_STOPPED = 1 << 3,
+  /* The plugin posts to a path the server does not have (a typo in
+   * WebhookUrl): 404. */
+  RW_TEST_INTAKE_WRONG_PATH = 1 << 4,
 } RwTestIntakeFlags;
 
 #define RW_TEST_INTAKE_PUBLIC_URL "https://pacs.clinica.example.com.br"
@@ -79,6 +82,14 @@ gboolean      rw_test_intake_wait_for_count (RwTestIntake      *self,
 void          rw_test_intake_assert_exam    (RwTestIntake      *self,
                                              RwExam            *exam,
                                              const RwTestStudy *study);
+
+/* A request to Orthanc's REST API, with or without its credentials; the
+ * status, and the body as JSON when @response is not NULL. */
+guint         rw_test_intake_orthanc_request (RwTestIntake     *self,
+                                             const char        *method,
+                                             const char        *path,
+                                             gboolean           authenticated,
+                                             JsonNode         **response);
 
 /* GET /radiweb/status from Orthanc. */
 JsonObject   *rw_test_intake_plugin_status  (RwTestIntake      *self);

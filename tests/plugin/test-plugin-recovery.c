@@ -164,6 +164,73 @@ test_wrong_secret (void)
   g_assert_true (json_object_get_boolean_member (status, "healthy"));
 }
 
+static gboolean
+refused_for_good (JsonObject *status,
+                  gpointer    data)
+{
+  return json_object_get_int_member (status, "permanent_failure_count") == 1 &&
+         json_object_get_int_member (status, "queue_length") == 0;
+}
+
+static guint
+count_lines (const char *text,
+             const char *needle)
+{
+  guint n = 0;
+
+  for (const char *p = strstr (text, needle); p != NULL; p = strstr (p + 1, needle))
+    n++;
+  return n;
+}
+
+/* A 4xx other than 401, 408 or 429 is the server saying it will never
+ * take this payload: listed, not retried on its own, retried on request. */
+static void
+test_permanent_failure (void)
+{
+  g_autoptr(RwTestIntake) intake = rw_test_intake_new (RW_TEST_INTAKE_NO_CATCHUP | RW_TEST_INTAKE_WRONG_PATH);
+  g_autoptr(GPtrArray) studies = g_ptr_array_new_with_free_func ((GDestroyNotify) rw_test_study_free);
+  g_autoptr(JsonObject) status = NULL;
+  g_autoptr(JsonArray) exams = NULL;
+  g_autoptr(JsonNode) answer = NULL;
+  g_autofree char *orthanc_id = NULL;
+  g_autofree char *log_path = g_build_filename (rw_test_orthanc_get_dir (intake->orthanc), "orthanc.log", NULL);
+  g_autofree char *log = NULL;
+  JsonObject *failure;
+
+  send_studies (intake, studies, 1);
+  orthanc_id = rw_test_intake_orthanc_id (g_ptr_array_index (studies, 0));
+  g_assert_true (rw_test_intake_wait_for_status (intake, refused_for_good, NULL, WAIT_MS));
+  status = rw_test_intake_plugin_status (intake);
+  g_assert_false (json_object_get_boolean_member (status, "healthy"));
+  failure = json_array_get_object_element (json_object_get_array_member (status, "permanent_failures"), 0);
+  g_assert_cmpstr (json_object_get_string_member (failure, "study"), ==, orthanc_id);
+  g_assert_cmpint (json_object_get_int_member (failure, "http_status"), ==, 404);
+  g_assert_cmpint (json_object_get_int_member (failure, "attempts"), ==, 1);
+  g_assert_true (g_uuid_string_is_valid (json_object_get_string_member (failure, "webhook_id")));
+  exams = rw_test_intake_list_exams (intake);
+  g_assert_cmpuint (json_array_get_length (exams), ==, 0);
+
+  /* The status and retry routes are Orthanc's, behind its password. */
+  g_assert_cmpuint (rw_test_intake_orthanc_request (intake, "GET", "/radiweb/status", FALSE, NULL), ==, 401);
+  g_assert_cmpuint (rw_test_intake_orthanc_request (intake, "POST", "/radiweb/retry", FALSE, NULL), ==, 401);
+  g_assert_cmpuint (rw_test_intake_orthanc_request (intake, "GET", "/radiweb/retry", TRUE, NULL), ==, 405);
+
+  g_assert_cmpuint (rw_test_intake_orthanc_request (intake, "POST", "/radiweb/retry", TRUE, &answer), ==, 200);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (answer), "requeued"), ==, 1);
+  /* Sent again, refused again: the log says so twice. */
+  g_assert_true (g_file_get_contents (log_path, &log, NULL, NULL));
+  for (gint64 deadline = g_get_monotonic_time () + WAIT_MS * 1000;
+       count_lines (log, "refused for good") < 2 && g_get_monotonic_time () < deadline;)
+    {
+      g_clear_pointer (&log, g_free);
+      g_usleep (50 * 1000);
+      g_assert_true (g_file_get_contents (log_path, &log, NULL, NULL));
+    }
+  g_assert_cmpuint (count_lines (log, "refused for good"), ==, 2);
+  g_assert_true (rw_test_intake_wait_for_status (intake, refused_for_good, NULL, WAIT_MS));
+}
+
 /* A stand-in for a radiweb-server that takes the request and never
  * answers (the real one always answers): a listening socket nobody
  * accepts on, where the kernel completes the connection. */
@@ -260,6 +327,7 @@ main (int   argc,
   g_test_add_func ("/plugin/recovery/server-down", test_server_down);
   g_test_add_func ("/plugin/recovery/orthanc-restart", test_orthanc_restart);
   g_test_add_func ("/plugin/recovery/wrong-secret", test_wrong_secret);
+  g_test_add_func ("/plugin/recovery/permanent-failure", test_permanent_failure);
   g_test_add_func ("/plugin/recovery/shutdown-while-posting", test_shutdown_while_posting);
   return g_test_run ();
 }
