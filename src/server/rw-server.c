@@ -5,12 +5,10 @@
 
 #include <glib/gi18n-lib.h>
 #include <string.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
 
 #include "rw-server-catchup.h"
 #include "rw-server-clock.h"
+#include "rw-server-connections.h"
 #include "rw-server-handlers.h"
 #include "rw-server-private.h"
 
@@ -27,23 +25,11 @@ struct _RwServer
   RwServerEvents *events;
   RwServerCatchup *catchup;       /* NULL without [orthanc] url */
   SoupServer     *soup;
-  /* We accept connections ourselves and hand them to libsoup: libsoup 3.2
-   * leaks the GSocket of every connection it accepts itself (fixed in
-   * 3.4), and a listener of our own can be closed without touching the
-   * connections still being answered. */
-  GSocketService *service;
-  /* "address:port" of a client → its ConnectionEntry, for the event hub,
-   * which watches the socket of each WebSocket client; and the set of all
-   * entries, whose connections hold a weak reference to them. */
-  GHashTable     *connections;
-  GHashTable     *entries;
+  RwServerConnections *connections;
 
   /* Requests paused for a job, and paused messages not yet sent. */
   guint           n_detached;
   guint           n_unfinished;
-
-  /* See rw_server_new(). */
-  gboolean        close_connections;
 
   gboolean        stopping;
   GTask          *stop_task;
@@ -213,8 +199,6 @@ on_early_request (SoupServer        *soup,
   RwServer *self = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
 
-  if (self->close_connections)
-    soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
   if (self->stopping)
     {
       refuse_body (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, _("The server is shutting down; try again in a moment"));
@@ -517,89 +501,6 @@ on_request_finished (SoupServer        *soup,
            soup_server_message_get_status (msg));
 }
 
-static char *
-address_key (GSocketAddress *address)
-{
-  g_autofree char *host = NULL;
-
-  if (!G_IS_INET_SOCKET_ADDRESS (address))
-    return NULL;
-  host = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
-  return g_strdup_printf ("%s:%u", host, g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
-}
-
-typedef struct {
-  RwServer          *server;
-  GSocketConnection *connection;   /* weak */
-  char              *key;
-} ConnectionEntry;
-
-static void
-connection_entry_free (gpointer data)
-{
-  ConnectionEntry *entry = data;
-
-  g_free (entry->key);
-  g_free (entry);
-}
-
-static void
-on_connection_gone (gpointer  data,
-                    GObject  *where_the_object_was)
-{
-  ConnectionEntry *entry = data;
-  RwServer *self = entry->server;
-
-  /* The same address and port may already belong to a newer connection. */
-  if (g_hash_table_lookup (self->connections, entry->key) == entry)
-    g_hash_table_remove (self->connections, entry->key);
-  g_hash_table_remove (self->entries, entry);
-}
-
-static void
-forget_connections (RwServer *self)
-{
-  GHashTableIter iter;
-  gpointer entry;
-
-  g_hash_table_remove_all (self->connections);
-  g_hash_table_iter_init (&iter, self->entries);
-  while (g_hash_table_iter_next (&iter, &entry, NULL))
-    {
-      g_object_weak_unref (G_OBJECT (((ConnectionEntry *) entry)->connection), on_connection_gone, entry);
-      g_hash_table_iter_remove (&iter);
-    }
-}
-
-static gboolean
-on_incoming (GSocketService    *service,
-             GSocketConnection *connection,
-             GObject           *source,
-             gpointer           user_data)
-{
-  RwServer *self = user_data;
-  g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
-  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
-  g_autoptr(GError) error = NULL;
-  ConnectionEntry *entry;
-
-  if (local == NULL || remote == NULL)
-    return TRUE;
-  g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
-
-  entry = g_new0 (ConnectionEntry, 1);
-  entry->server = self;
-  entry->connection = connection;
-  entry->key = address_key (remote);
-  g_hash_table_replace (self->connections, g_strdup (entry->key), entry);
-  g_hash_table_add (self->entries, entry);
-  g_object_weak_ref (G_OBJECT (connection), on_connection_gone, entry);
-
-  if (!soup_server_accept_iostream (self->soup, G_IO_STREAM (connection), local, remote, &error))
-    g_warning ("Could not take a connection: %s", error->message);
-  return TRUE;
-}
-
 /* /api/events: the token is checked from the upgrade request's headers. */
 static void
 on_events_early (SoupServer        *soup,
@@ -653,11 +554,9 @@ on_events_connected (SoupServer              *soup,
 {
   RwServer *self = user_data;
   RwServerUser *user = g_object_get_data (G_OBJECT (msg), USER_KEY);
-  g_autofree char *key = address_key (soup_server_message_get_remote_address (msg));
-  ConnectionEntry *entry = key != NULL ? g_hash_table_lookup (self->connections, key) : NULL;
 
   rw_server_events_add_client (self->events, connection,
-                               entry != NULL ? g_socket_connection_get_socket (entry->connection) : NULL, user);
+                               rw_server_connections_get_socket (self->connections, msg), user);
 }
 
 static void
@@ -665,12 +564,8 @@ rw_server_dispose (GObject *object)
 {
   RwServer *self = (RwServer *)object;
 
-  if (self->service != NULL)
-    {
-      g_socket_service_stop (self->service);
-      g_socket_listener_close (G_SOCKET_LISTENER (self->service));
-    }
-  g_clear_object (&self->service);
+  if (self->connections != NULL)
+    rw_server_connections_stop (self->connections);
   if (self->catchup != NULL)
     rw_server_catchup_stop (self->catchup);
   g_clear_object (&self->catchup);
@@ -683,7 +578,7 @@ rw_server_dispose (GObject *object)
   if (self->store != NULL)
     rw_server_store_stop (self->store);
   g_clear_object (&self->store);
-  forget_connections (self);
+  g_clear_object (&self->connections);
 
   G_OBJECT_CLASS (rw_server_parent_class)->dispose (object);
 }
@@ -697,8 +592,6 @@ rw_server_finalize (GObject *object)
   g_clear_handle_id (&self->stop_idle_id, g_source_remove);
   g_clear_object (&self->stop_task);
   g_clear_pointer (&self->config, rw_server_config_free);
-  g_clear_pointer (&self->connections, g_hash_table_unref);
-  g_clear_pointer (&self->entries, g_hash_table_unref);
 
   G_OBJECT_CLASS (rw_server_parent_class)->finalize (object);
 }
@@ -715,8 +608,6 @@ rw_server_class_init (RwServerClass *klass)
 static void
 rw_server_init (RwServer *self)
 {
-  self->connections = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->entries = g_hash_table_new_full (NULL, NULL, connection_entry_free, NULL);
 }
 
 /* Opens the store (creating or migrating the database); takes @config. */
@@ -742,14 +633,8 @@ rw_server_new (RwServerConfig  *config,
       return NULL;
     }
 
-  /* libsoup before 3.3 loses track of a kept-alive connection that the
-   * client closes while it waits for the next request: the connection and
-   * its file descriptor stay until the server stops. Clients close idle
-   * connections all the time (libsoup's own after a minute, the Orthanc
-   * plugin after each webhook), so with such a libsoup every answer closes
-   * its connection instead. */
-  self->close_connections = soup_get_major_version () == 3 && soup_get_minor_version () < 3;
   self->soup = soup_server_new ("server-header", server_header, NULL);
+  self->connections = rw_server_connections_new (self->soup);
   /* Frames are small JSON; compressing them costs more than it saves and
    * would hide from the event hub how much a slow client has queued. */
   soup_server_remove_websocket_extension (self->soup, SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE);
@@ -766,59 +651,15 @@ rw_server_new (RwServerConfig  *config,
   return g_steal_pointer (&self);
 }
 
-/* libsoup 3.2 keeps a connection open after an answer only while it has a
- * listener of its own (request_finished() checks for one). Ours accept the
- * connections (see on_incoming()), so libsoup is given a listener that can
- * never accept anything: a loopback socket shut down right after listen(),
- * before the main loop could accept on it. */
-static gboolean
-add_keepalive_listener (RwServer  *self,
-                        GError   **error)
-{
-  g_autoptr(GSocket) socket = NULL;
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new_from_string ("127.0.0.1", 0);
-
-  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
-  if (socket == NULL)
-    return FALSE;
-  g_socket_set_listen_backlog (socket, 1);
-  if (!g_socket_bind (socket, address, FALSE, error) ||
-      !g_socket_listen (socket, error) ||
-      !soup_server_listen_socket (self->soup, socket, 0, error))
-    return FALSE;
-  shutdown (g_socket_get_fd (socket), SHUT_RDWR);
-  return TRUE;
-}
-
 gboolean
 rw_server_listen (RwServer  *self,
                   GError   **error)
 {
-  g_autoptr(GSocketAddress) address = NULL;
-  g_autoptr(GError) local_error = NULL;
-
   g_return_val_if_fail (RW_IS_SERVER (self), FALSE);
-  g_return_val_if_fail (self->service == NULL, FALSE);
 
-  address = g_inet_socket_address_new_from_string (self->config->listen_host, self->config->listen_port);
-  self->service = g_socket_service_new ();
-  g_signal_connect (self->service, "incoming", G_CALLBACK (on_incoming), self);
-  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (self->service), address, G_SOCKET_TYPE_STREAM,
-                                      G_SOCKET_PROTOCOL_TCP, NULL, NULL, &local_error))
-    {
-      g_set_error (error, RW_SERVER_ERROR, RW_SERVER_ERROR_CONFIG,
-                   _("Could not listen on %s port %u: %s"),
-                   self->config->listen_host, self->config->listen_port, local_error->message);
-      g_clear_object (&self->service);
-      return FALSE;
-    }
-  if (!add_keepalive_listener (self, &local_error))
-    {
-      g_set_error (error, RW_SERVER_ERROR, RW_SERVER_ERROR_CONFIG,
-                   _("Could not prepare a loopback socket: %s"), local_error->message);
-      return FALSE;
-    }
-  g_socket_service_start (self->service);
+  if (!rw_server_connections_listen (self->connections, self->config->listen_host,
+                                     self->config->listen_port, error))
+    return FALSE;
   if (self->catchup != NULL)
     rw_server_catchup_start (self->catchup);
   return TRUE;
@@ -860,11 +701,7 @@ rw_server_stop_async (RwServer            *self,
 
   /* No new connections; those already open stay up until their answers
    * are sent. */
-  if (self->service != NULL)
-    {
-      g_socket_service_stop (self->service);
-      g_socket_listener_close (G_SOCKET_LISTENER (self->service));
-    }
+  rw_server_connections_stop (self->connections);
 
   if (self->catchup != NULL)
     rw_server_catchup_stop (self->catchup);

@@ -392,6 +392,128 @@ test_closed_connections (Fixture       *f,
   g_assert_cmpuint (after, <=, before);
 }
 
+/* One HTTP/1.1 request on @socket (none if @request is empty: it was
+ * sent) and its whole answer; returns the answer's status line and
+ * headers. */
+static char *
+exchange (GSocket    *socket,
+          const char *request)
+{
+  g_autoptr(GString) answer = g_string_new (NULL);
+  const char *end = NULL;
+  gsize wanted = 0;
+  char buffer[4096];
+
+  if (request[0] != '\0')
+    g_assert_cmpint (g_socket_send (socket, request, strlen (request), NULL, NULL), ==, (gssize) strlen (request));
+  while (end == NULL || answer->len < (gsize) (end + 4 - answer->str) + wanted)
+    {
+      gssize n = g_socket_receive (socket, buffer, sizeof buffer, NULL, NULL);
+
+      g_assert_cmpint (n, >, 0);
+      g_string_append_len (answer, buffer, n);
+      if (end == NULL && (end = strstr (answer->str, "\r\n\r\n")) != NULL)
+        {
+          const char *length = g_strstr_len (answer->str, end - answer->str, "Content-Length: ");
+
+          g_assert_nonnull (length);
+          wanted = g_ascii_strtoull (length + strlen ("Content-Length: "), NULL, 10);
+        }
+    }
+  return g_strndup (answer->str, end - answer->str);
+}
+
+static GSocket *
+connect_to_server (Fixture *f)
+{
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new_from_string ("127.0.0.1", rw_test_server_get_port (f->server));
+  g_autoptr(GError) error = NULL;
+  GSocket *socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+
+  g_assert_no_error (error);
+  g_socket_set_timeout (socket, 5);
+  g_socket_connect (socket, address, NULL, &error);
+  g_assert_no_error (error);
+  return socket;
+}
+
+#define HEALTH "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+
+/* The server keeps connections open between requests, and a client that
+ * closes one while it waits — cleanly, with a reset, or right after a last
+ * request — leaves nothing open behind. */
+static void
+test_idle_connections (Fixture       *f,
+                       gconstpointer  data)
+{
+  GSocket *sockets[30];
+  guint before, after;
+
+  rw_test_server_start (f->server);
+  soup_session_abort (rw_test_server_get_session (f->server));
+  g_usleep (G_USEC_PER_SEC / 10);
+  before = rw_test_server_count_fds (f->server);
+
+  for (guint i = 0; i < G_N_ELEMENTS (sockets); i++)
+    {
+      sockets[i] = connect_to_server (f);
+      for (guint round = 0; round < 2; round++)
+        {
+          g_autofree char *head = exchange (sockets[i], HEALTH);
+
+          g_assert_true (g_str_has_prefix (head, "HTTP/1.1 200 "));
+          g_assert_null (strstr (head, "Connection: close"));
+        }
+    }
+  g_assert_cmpuint (rw_test_server_count_fds (f->server), >=, before + G_N_ELEMENTS (sockets));
+
+  for (guint i = 0; i < G_N_ELEMENTS (sockets); i++)
+    {
+      switch (i % 3)
+        {
+        case 0:
+          g_socket_close (sockets[i], NULL);
+          break;
+        case 1:
+          /* No linger: the kernel sends a reset. */
+          {
+            struct linger linger = { 1, 0 };
+
+            g_assert_cmpint (setsockopt (g_socket_get_fd (sockets[i]), SOL_SOCKET, SO_LINGER,
+                                         &linger, sizeof linger), ==, 0);
+          }
+          g_socket_close (sockets[i], NULL);
+          break;
+        default:
+          {
+            g_autofree char *head = NULL;
+            char byte;
+
+            /* A last request and the end of the stream in one go: it is
+             * answered, then the server closes. */
+            g_assert_true (g_socket_send (sockets[i], HEALTH, strlen (HEALTH), NULL, NULL) > 0);
+            g_assert_true (g_socket_shutdown (sockets[i], FALSE, TRUE, NULL));
+            head = exchange (sockets[i], "");
+            g_assert_true (g_str_has_prefix (head, "HTTP/1.1 200 "));
+            g_assert_cmpint (g_socket_receive (sockets[i], &byte, 1, NULL, NULL), ==, 0);
+            g_socket_close (sockets[i], NULL);
+          }
+          break;
+        }
+      g_object_unref (sockets[i]);
+    }
+
+  {
+    gint64 until = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+    while ((after = rw_test_server_count_fds (f->server)) > before && g_get_monotonic_time () < until)
+      g_usleep (20 * 1000);
+  }
+  g_assert_cmpuint (after, <=, before);
+  /* And it still answers. */
+  g_assert_cmpuint (rw_test_server_request (f->server, "GET", "/health", NULL, NULL, NULL, 0, NULL), ==, 200);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -407,6 +529,7 @@ main (int   argc,
   g_test_add ("/server/daemon/contract-example", Fixture, NULL, fixture_setup, test_contract_example, fixture_teardown);
   g_test_add ("/server/daemon/restart-loses-nothing", Fixture, NULL, fixture_setup, test_restart_loses_nothing, fixture_teardown);
   g_test_add ("/server/daemon/closed-connections", Fixture, NULL, fixture_setup, test_closed_connections, fixture_teardown);
+  g_test_add ("/server/daemon/idle-connections", Fixture, NULL, fixture_setup, test_idle_connections, fixture_teardown);
 
   return g_test_run ();
 }

@@ -1,0 +1,417 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* POLLRDHUP, for the idle watch below. */
+#define _GNU_SOURCE
+#define G_LOG_DOMAIN "radiweb-server"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include "rw-server-connections.h"
+#include "rw-server-error.h"
+
+/* The connections of radiweb-server. They are accepted here and handed to
+ * libsoup: libsoup 3.2 leaks the GSocket of every connection its own
+ * listener accepts (fixed in 3.4), and a listener of our own can be closed
+ * at shutdown without touching the connections still being answered.
+ *
+ * libsoup before 3.3 also loses a kept-alive connection that the client
+ * closes while libsoup waits for its next request: it reads the end of the
+ * stream before any request has started, so no request finishes and
+ * nothing disconnects the connection, whose descriptor and objects stay
+ * until the server stops. Clients close idle connections all the time
+ * (libsoup's own after a minute, curl in the Orthanc plugin when it is
+ * done). So with such a libsoup, each connection that libsoup keeps after
+ * an answer is watched here until its next request starts. When the client
+ * closes or resets it first, the connection is taken back from libsoup
+ * through the message just answered (soup_server_message_steal_connection()
+ * makes libsoup let go of it) and closed. The watch runs at a higher
+ * priority than libsoup's own reader, so libsoup never reads that end of
+ * stream itself; and it waits for the peer's close only (POLLRDHUP), not
+ * for the next request, so that a busy connection costs it nothing but the
+ * bookkeeping around each answer. */
+
+struct _RwServerConnections
+{
+  GObject         parent_instance;
+
+  SoupServer     *soup;
+  GSocketService *service;
+  /* Entry*: every connection accepted and not yet finalized. */
+  GHashTable     *entries;
+  gboolean        watch_idle;
+};
+
+G_DEFINE_FINAL_TYPE (RwServerConnections, rw_server_connections, G_TYPE_OBJECT)
+
+typedef struct _Entry Entry;
+
+typedef struct {
+  GSource  source;
+  Entry   *entry;
+} IdleWatch;
+
+struct _Entry
+{
+  RwServerConnections *owner;
+  GSocketConnection   *connection;   /* weak */
+  /* The address libsoup gives every message of this connection; it
+   * carries the entry (entry_quark). */
+  GSocketAddress      *remote;
+
+  /* While libsoup waits for the next request: the request answered last,
+   * through which the connection can be taken back. */
+  SoupServerMessage   *answered;
+  gulong               disconnected_id;
+  IdleWatch           *watch;
+  gpointer             watch_tag;
+};
+
+static G_DEFINE_QUARK (rw-server-connection-entry, entry)
+
+static Entry *
+entry_for_message (SoupServerMessage *msg)
+{
+  GSocketAddress *remote = soup_server_message_get_remote_address (msg);
+
+  return remote != NULL ? g_object_get_qdata (G_OBJECT (remote), entry_quark ()) : NULL;
+}
+
+static void
+stop_watching (Entry *entry)
+{
+  if (entry->watch_tag == NULL)
+    return;
+  g_source_remove_unix_fd ((GSource *) entry->watch, entry->watch_tag);
+  entry->watch_tag = NULL;
+}
+
+/* The connection has a request again (or is gone): returns the message
+ * that was kept, if any. */
+static SoupServerMessage *
+take_answered (Entry *entry)
+{
+  stop_watching (entry);
+  if (entry->answered == NULL)
+    return NULL;
+  g_clear_signal_handler (&entry->disconnected_id, entry->answered);
+  return g_steal_pointer (&entry->answered);
+}
+
+static void
+forget_answered (Entry *entry)
+{
+  g_autoptr(SoupServerMessage) answered = take_answered (entry);
+}
+
+static void
+close_idle (Entry *entry)
+{
+  g_autoptr(SoupServerMessage) answered = take_answered (entry);
+  g_autoptr(GIOStream) stream = NULL;
+
+  if (answered == NULL)
+    return;
+  stream = soup_server_message_steal_connection (answered);
+  if (stream != NULL)
+    g_io_stream_close (stream, NULL, NULL);
+}
+
+/* The peer closed or reset the connection, or sent its next request
+ * along with its close. */
+static gboolean
+idle_watch_dispatch (GSource     *source,
+                     GSourceFunc  callback,
+                     gpointer     user_data)
+{
+  Entry *entry = ((IdleWatch *) source)->entry;
+  GSocket *socket = g_socket_connection_get_socket (entry->connection);
+  char byte;
+
+  if (g_socket_is_closed (socket))
+    forget_answered (entry);
+  else if (recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0)
+    /* A request is there: libsoup reads it, and it finishes before the
+     * end of the stream is read. */
+    stop_watching (entry);
+  else
+    close_idle (entry);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs idle_watch_funcs = {
+  .dispatch = idle_watch_dispatch,
+};
+
+static void
+on_answered_disconnected (SoupServerMessage *msg,
+                          gpointer           user_data)
+{
+  forget_answered (user_data);
+}
+
+/* After an answer that keeps the connection, until the next request
+ * starts. libsoup keeps it when the request and the answer are HTTP/1.1
+ * without "Connection: close"; if it does not after all, the message's
+ * "disconnected" ends the watch. */
+static void
+watch_idle (Entry             *entry,
+            SoupServerMessage *msg)
+{
+  SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *response = soup_server_message_get_response_headers (msg);
+  GSocket *socket = g_socket_connection_get_socket (entry->connection);
+
+  forget_answered (entry);
+  if (soup_server_message_get_http_version (msg) != SOUP_HTTP_1_1 ||
+      soup_message_headers_header_contains (request, "Connection", "close") ||
+      soup_message_headers_header_contains (response, "Connection", "close") ||
+      g_socket_is_closed (socket))
+    return;
+
+  entry->answered = g_object_ref (msg);
+  entry->disconnected_id = g_signal_connect (msg, "disconnected", G_CALLBACK (on_answered_disconnected), entry);
+  if (entry->watch == NULL)
+    {
+      entry->watch = (IdleWatch *) g_source_new (&idle_watch_funcs, sizeof (IdleWatch));
+      entry->watch->entry = entry;
+      g_source_set_priority ((GSource *) entry->watch, G_PRIORITY_HIGH);
+      g_source_set_static_name ((GSource *) entry->watch, "rw-server idle connection");
+      g_source_attach ((GSource *) entry->watch, g_main_context_get_thread_default ());
+    }
+  entry->watch_tag = g_source_add_unix_fd ((GSource *) entry->watch, g_socket_get_fd (socket),
+                                           (GIOCondition) (POLLRDHUP | G_IO_HUP | G_IO_ERR));
+}
+
+static void
+on_request_started (SoupServer        *soup,
+                    SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  Entry *entry = entry_for_message (msg);
+
+  if (entry != NULL)
+    forget_answered (entry);
+}
+
+/* "request-finished" and "request-aborted": libsoup keeps the connection
+ * after both when the exchange was complete (an aborted request is also one
+ * answered 500). */
+static void
+on_request_done (SoupServer        *soup,
+                 SoupServerMessage *msg,
+                 gpointer           user_data)
+{
+  Entry *entry = entry_for_message (msg);
+
+  if (entry != NULL)
+    watch_idle (entry, msg);
+}
+
+static void
+entry_free (gpointer data)
+{
+  Entry *entry = data;
+
+  forget_answered (entry);
+  if (entry->watch != NULL)
+    {
+      g_source_destroy ((GSource *) entry->watch);
+      g_source_unref ((GSource *) entry->watch);
+    }
+  g_object_set_qdata (G_OBJECT (entry->remote), entry_quark (), NULL);
+  g_object_unref (entry->remote);
+  g_free (entry);
+}
+
+static void
+on_connection_gone (gpointer  data,
+                    GObject  *where_the_object_was)
+{
+  Entry *entry = data;
+
+  g_hash_table_remove (entry->owner->entries, entry);
+}
+
+static gboolean
+on_incoming (GSocketService    *service,
+             GSocketConnection *connection,
+             GObject           *source,
+             gpointer           user_data)
+{
+  RwServerConnections *self = user_data;
+  g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
+  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+  g_autoptr(GError) error = NULL;
+  Entry *entry;
+
+  if (local == NULL || remote == NULL)
+    return TRUE;
+  g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
+
+  entry = g_new0 (Entry, 1);
+  entry->owner = self;
+  entry->connection = connection;
+  entry->remote = g_object_ref (remote);
+  g_object_set_qdata (G_OBJECT (remote), entry_quark (), entry);
+  g_hash_table_add (self->entries, entry);
+  g_object_weak_ref (G_OBJECT (connection), on_connection_gone, entry);
+
+  if (!soup_server_accept_iostream (self->soup, G_IO_STREAM (connection), local, remote, &error))
+    g_warning ("Could not take a connection: %s", error->message);
+  return TRUE;
+}
+
+/* libsoup 3.2 keeps a connection open after an answer only while it has a
+ * listener of its own (request_finished() checks for one). Ours accept the
+ * connections (see on_incoming()), so libsoup is given a listener that can
+ * never accept anything: a loopback socket shut down right after listen(),
+ * before the main loop could accept on it. */
+static gboolean
+add_keepalive_listener (RwServerConnections  *self,
+                        GError              **error)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new_from_string ("127.0.0.1", 0);
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL)
+    return FALSE;
+  g_socket_set_listen_backlog (socket, 1);
+  if (!g_socket_bind (socket, address, FALSE, error) ||
+      !g_socket_listen (socket, error) ||
+      !soup_server_listen_socket (self->soup, socket, 0, error))
+    return FALSE;
+  shutdown (g_socket_get_fd (socket), SHUT_RDWR);
+  return TRUE;
+}
+
+static void
+rw_server_connections_dispose (GObject *object)
+{
+  RwServerConnections *self = (RwServerConnections *)object;
+  GHashTableIter iter;
+  gpointer entry;
+
+  rw_server_connections_stop (self);
+  g_clear_object (&self->service);
+  if (self->soup != NULL)
+    g_signal_handlers_disconnect_by_data (self->soup, self);
+  g_clear_object (&self->soup);
+
+  g_hash_table_iter_init (&iter, self->entries);
+  while (g_hash_table_iter_next (&iter, &entry, NULL))
+    {
+      g_object_weak_unref (G_OBJECT (((Entry *) entry)->connection), on_connection_gone, entry);
+      g_hash_table_iter_remove (&iter);
+    }
+
+  G_OBJECT_CLASS (rw_server_connections_parent_class)->dispose (object);
+}
+
+static void
+rw_server_connections_finalize (GObject *object)
+{
+  RwServerConnections *self = (RwServerConnections *)object;
+
+  g_clear_pointer (&self->entries, g_hash_table_unref);
+
+  G_OBJECT_CLASS (rw_server_connections_parent_class)->finalize (object);
+}
+
+static void
+rw_server_connections_class_init (RwServerConnectionsClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = rw_server_connections_dispose;
+  object_class->finalize = rw_server_connections_finalize;
+}
+
+static void
+rw_server_connections_init (RwServerConnections *self)
+{
+  self->entries = g_hash_table_new_full (NULL, NULL, entry_free, NULL);
+}
+
+RwServerConnections *
+rw_server_connections_new (SoupServer *soup)
+{
+  RwServerConnections *self;
+
+  g_return_val_if_fail (SOUP_IS_SERVER (soup), NULL);
+
+  self = g_object_new (RW_TYPE_SERVER_CONNECTIONS, NULL);
+  self->soup = g_object_ref (soup);
+  self->watch_idle = soup_get_major_version () == 3 && soup_get_minor_version () < 3;
+  if (self->watch_idle)
+    {
+      g_signal_connect (soup, "request-started", G_CALLBACK (on_request_started), self);
+      g_signal_connect (soup, "request-finished", G_CALLBACK (on_request_done), self);
+      g_signal_connect (soup, "request-aborted", G_CALLBACK (on_request_done), self);
+    }
+  return self;
+}
+
+/* Starts accepting on @host:@port. */
+gboolean
+rw_server_connections_listen (RwServerConnections  *self,
+                              const char           *host,
+                              guint16               port,
+                              GError              **error)
+{
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (RW_IS_SERVER_CONNECTIONS (self), FALSE);
+  g_return_val_if_fail (self->service == NULL, FALSE);
+
+  address = g_inet_socket_address_new_from_string (host, port);
+  self->service = g_socket_service_new ();
+  g_signal_connect (self->service, "incoming", G_CALLBACK (on_incoming), self);
+  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (self->service), address, G_SOCKET_TYPE_STREAM,
+                                      G_SOCKET_PROTOCOL_TCP, NULL, NULL, &local_error))
+    {
+      g_set_error (error, RW_SERVER_ERROR, RW_SERVER_ERROR_CONFIG,
+                   _("Could not listen on %s port %u: %s"), host, port, local_error->message);
+      g_clear_object (&self->service);
+      return FALSE;
+    }
+  if (!add_keepalive_listener (self, &local_error))
+    {
+      g_set_error (error, RW_SERVER_ERROR, RW_SERVER_ERROR_CONFIG,
+                   _("Could not prepare a loopback socket: %s"), local_error->message);
+      return FALSE;
+    }
+  g_socket_service_start (self->service);
+  return TRUE;
+}
+
+/* Stops accepting; the connections already open stay. */
+void
+rw_server_connections_stop (RwServerConnections *self)
+{
+  g_return_if_fail (RW_IS_SERVER_CONNECTIONS (self));
+
+  if (self->service == NULL)
+    return;
+  g_socket_service_stop (self->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (self->service));
+}
+
+/* The socket of @msg's connection, for the event hub. */
+GSocket *
+rw_server_connections_get_socket (RwServerConnections *self,
+                                  SoupServerMessage   *msg)
+{
+  Entry *entry;
+
+  g_return_val_if_fail (RW_IS_SERVER_CONNECTIONS (self), NULL);
+
+  entry = entry_for_message (msg);
+  return entry != NULL ? g_socket_connection_get_socket (entry->connection) : NULL;
+}
