@@ -60,7 +60,7 @@ typedef struct {
    * again when another write of its group fails). */
   gint64            exam_id;
   gboolean          created;
-  JsonNode         *exam;
+  char             *frame;        /* for /api/events; NULL: nothing stored */
 } Job;
 
 static void process_next (RwServerCatchup *self);
@@ -77,7 +77,7 @@ job_free (Job *job)
 {
   g_object_unref (job->self);
   g_clear_pointer (&job->payload, rw_webhook_payload_free);
-  g_clear_pointer (&job->exam, json_node_unref);
+  g_free (job->frame);
   g_free (job);
 }
 
@@ -150,7 +150,7 @@ write_job (RwSqlite  *db,
 
   job->exam_id = 0;
   job->created = FALSE;
-  g_clear_pointer (&job->exam, json_node_unref);
+  g_clear_pointer (&job->frame, g_free);
 
   if (job->payload != NULL)
     {
@@ -160,29 +160,13 @@ write_job (RwSqlite  *db,
         {
           if (!rw_server_webhook_store (db, job->payload, job->now, &job->exam_id, &job->created, error))
             return FALSE;
-          job->exam = rw_server_exams_load_json (db, job->exam_id, error);
-          if (job->exam == NULL)
+          job->frame = rw_server_exams_event_frame (db, job->created ? "exam_created" : "exam_updated",
+                                                    job->exam_id, error);
+          if (job->frame == NULL)
             return FALSE;
         }
     }
   return save_position (db, job->self->config->orthanc_url, job->seq, error);
-}
-
-static void
-broadcast (RwServerCatchup *self,
-           Job             *job)
-{
-  g_autoptr(JsonNode) frame = NULL;
-  g_autofree char *text = NULL;
-  const char *event = job->created ? "exam_created" : "exam_updated";
-
-  /* The frame of rw_server_request_add_event(). */
-  frame = rw_server_json_object ("event", json_node_init_string (json_node_alloc (), event),
-                                 "exam_id", json_node_init_int (json_node_alloc (), job->exam_id),
-                                 "exam", g_steal_pointer (&job->exam),
-                                 NULL);
-  text = json_to_string (frame, FALSE);
-  rw_server_events_broadcast (self->events, text);
 }
 
 static void
@@ -212,13 +196,13 @@ on_written (GObject      *source,
       Change *head = g_queue_pop_head (&self->pending);
 
       g_assert (head != NULL && head->seq == job->seq);
-      if (job->exam != NULL)
+      if (job->frame != NULL)
         {
           /* Stored here first: the webhook of this study was lost, late,
            * or the plugin is off. */
           g_message ("Catch-up from Orthanc: study %s stored (exam %" G_GINT64_FORMAT ", %s)",
                      head->study_id, job->exam_id, job->created ? "new" : "updated");
-          broadcast (self, job);
+          rw_server_events_broadcast (self->events, job->frame);
         }
       change_free (head);
     }

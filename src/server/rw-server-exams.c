@@ -16,7 +16,7 @@
 #include "rw-server-reports.h"
 #include "rw-text.h"
 
-/* The columns of an exam object, in the order build_exam() reads them. */
+/* The columns of an exam object (see exam_members). */
 #define EXAM_COLUMNS \
   "e.id, e.study_uid, e.orthanc_id, e.accession_number, e.study_date, e.study_time," \
   " e.description, e.referring_physician, e.modality, e.series_count, e.instance_count," \
@@ -25,6 +25,51 @@
 #define EXAM_N_COLUMNS 23
 #define EXAM_FROM \
   " FROM exams e JOIN patients p ON p.id = e.patient_ref LEFT JOIN users a ON a.id = e.assigned_to"
+
+typedef enum {
+  MEMBER_INT,
+  MEMBER_TEXT,
+  MEMBER_TIME,      /* µs since 1970, written as ISO 8601 */
+} MemberKind;
+
+typedef struct {
+  const char *name;
+  int         column;
+  MemberKind  kind;
+} Member;
+
+/* The members of an exam object and their columns, in the order of
+ * docs/radiweb-api.md. Both ways of writing an exam (a JsonBuilder for the
+ * answers, plain text for the /api/events frames) read them from here. */
+static const Member exam_members[] = {
+  { "id",                  0,  MEMBER_INT },
+  { "study_uid",           1,  MEMBER_TEXT },
+  { "orthanc_id",          2,  MEMBER_TEXT },
+  { "accession_number",    3,  MEMBER_TEXT },
+  { "study_date",          4,  MEMBER_TEXT },
+  { "study_time",          5,  MEMBER_TEXT },
+  { "description",         6,  MEMBER_TEXT },
+  { "referring_physician", 7,  MEMBER_TEXT },
+  { "modality",            8,  MEMBER_TEXT },
+  { "series_count",        9,  MEMBER_INT },
+  { "instance_count",      10, MEMBER_INT },
+  { "status",              11, MEMBER_TEXT },
+  { "priority",            12, MEMBER_TEXT },
+  { "assigned_to",         13, MEMBER_INT },
+  { "assigned_to_name",    22, MEMBER_TEXT },
+  { "stone_viewer_url",    14, MEMBER_TEXT },
+  { "received_at",         15, MEMBER_TIME },
+  { "updated_at",          16, MEMBER_TIME },
+};
+
+/* The members of its "patient" object. */
+static const Member patient_members[] = {
+  { "patient_id",          17, MEMBER_TEXT },
+  { "name",                18, MEMBER_TEXT },
+  { "birth_date",          19, MEMBER_TEXT },
+  { "sex",                 20, MEMBER_TEXT },
+  { "age",                 21, MEMBER_TEXT },
+};
 
 static void
 add_text (JsonBuilder  *builder,
@@ -42,34 +87,27 @@ add_text (JsonBuilder  *builder,
 }
 
 static void
-add_int (JsonBuilder  *builder,
-         const char   *member,
-         sqlite3_stmt *stmt,
-         int           column)
+add_member (JsonBuilder  *builder,
+            const Member *member,
+            sqlite3_stmt *stmt)
 {
-  json_builder_set_member_name (builder, member);
-  if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
-    json_builder_add_null_value (builder);
-  else
-    json_builder_add_int_value (builder, sqlite3_column_int64 (stmt, column));
-}
+  g_autofree char *time = NULL;
 
-static void
-add_time (JsonBuilder  *builder,
-          const char   *member,
-          sqlite3_stmt *stmt,
-          int           column)
-{
-  g_autofree char *text = NULL;
-
-  json_builder_set_member_name (builder, member);
-  if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
+  if (member->kind == MEMBER_TEXT)
     {
-      json_builder_add_null_value (builder);
+      add_text (builder, member->name, stmt, member->column);
       return;
     }
-  text = rw_server_clock_format (sqlite3_column_int64 (stmt, column));
-  json_builder_add_string_value (builder, text);
+  json_builder_set_member_name (builder, member->name);
+  if (sqlite3_column_type (stmt, member->column) == SQLITE_NULL)
+    json_builder_add_null_value (builder);
+  else if (member->kind == MEMBER_INT)
+    json_builder_add_int_value (builder, sqlite3_column_int64 (stmt, member->column));
+  else
+    {
+      time = rw_server_clock_format (sqlite3_column_int64 (stmt, member->column));
+      json_builder_add_string_value (builder, time);
+    }
 }
 
 /* Adds the members of one exam (without the braces, so callers can add
@@ -78,32 +116,12 @@ static void
 build_exam_members (JsonBuilder  *builder,
                     sqlite3_stmt *stmt)
 {
-  add_int (builder, "id", stmt, 0);
-  add_text (builder, "study_uid", stmt, 1);
-  add_text (builder, "orthanc_id", stmt, 2);
-  add_text (builder, "accession_number", stmt, 3);
-  add_text (builder, "study_date", stmt, 4);
-  add_text (builder, "study_time", stmt, 5);
-  add_text (builder, "description", stmt, 6);
-  add_text (builder, "referring_physician", stmt, 7);
-  add_text (builder, "modality", stmt, 8);
-  add_int (builder, "series_count", stmt, 9);
-  add_int (builder, "instance_count", stmt, 10);
-  add_text (builder, "status", stmt, 11);
-  add_text (builder, "priority", stmt, 12);
-  add_int (builder, "assigned_to", stmt, 13);
-  add_text (builder, "assigned_to_name", stmt, 22);
-  add_text (builder, "stone_viewer_url", stmt, 14);
-  add_time (builder, "received_at", stmt, 15);
-  add_time (builder, "updated_at", stmt, 16);
-
+  for (guint i = 0; i < G_N_ELEMENTS (exam_members); i++)
+    add_member (builder, &exam_members[i], stmt);
   json_builder_set_member_name (builder, "patient");
   json_builder_begin_object (builder);
-  add_text (builder, "patient_id", stmt, 17);
-  add_text (builder, "name", stmt, 18);
-  add_text (builder, "birth_date", stmt, 19);
-  add_text (builder, "sex", stmt, 20);
-  add_text (builder, "age", stmt, 21);
+  for (guint i = 0; i < G_N_ELEMENTS (patient_members); i++)
+    add_member (builder, &patient_members[i], stmt);
   json_builder_end_object (builder);
 }
 
@@ -114,6 +132,49 @@ build_exam (JsonBuilder  *builder,
   json_builder_begin_object (builder);
   build_exam_members (builder, stmt);
   json_builder_end_object (builder);
+}
+
+static void
+append_members (GString      *out,
+                const Member *members,
+                guint         n_members,
+                sqlite3_stmt *stmt)
+{
+  for (guint i = 0; i < n_members; i++)
+    {
+      const Member *member = &members[i];
+      g_autofree char *time = NULL;
+
+      if (i > 0)
+        g_string_append_c (out, ',');
+      rw_server_json_append_string (out, member->name);
+      g_string_append_c (out, ':');
+      if (sqlite3_column_type (stmt, member->column) == SQLITE_NULL)
+        g_string_append (out, "null");
+      else if (member->kind == MEMBER_INT)
+        g_string_append_printf (out, "%" G_GINT64_FORMAT, (gint64) sqlite3_column_int64 (stmt, member->column));
+      else if (member->kind == MEMBER_TEXT)
+        rw_server_json_append_string (out, (const char *) sqlite3_column_text (stmt, member->column));
+      else
+        {
+          time = rw_server_clock_format (sqlite3_column_int64 (stmt, member->column));
+          rw_server_json_append_string (out, time);
+        }
+    }
+}
+
+/* The exam object as JSON text, without building nodes: the frame of each
+ * webhook is written on the writer thread, whose time every write
+ * shares. */
+static void
+append_exam (GString      *out,
+             sqlite3_stmt *stmt)
+{
+  g_string_append_c (out, '{');
+  append_members (out, exam_members, G_N_ELEMENTS (exam_members), stmt);
+  g_string_append (out, ",\"patient\":{");
+  append_members (out, patient_members, G_N_ELEMENTS (patient_members), stmt);
+  g_string_append (out, "}}");
 }
 
 static gboolean
@@ -148,6 +209,38 @@ rw_server_exams_load_json (RwSqlite  *db,
   builder = json_builder_new_immutable ();
   build_exam (builder, stmt);
   return json_builder_get_root (builder);
+}
+
+/* The /api/events frame that reports @event about exam @exam_id, as sent:
+ * {"event": …, "exam_id": …, "exam": {the exam as it now is}}. */
+char *
+rw_server_exams_event_frame (RwSqlite    *db,
+                             const char  *event,
+                             gint64       exam_id,
+                             GError     **error)
+{
+  g_autoptr(RwSqliteCachedStmt) stmt = NULL;
+  gboolean has_row = FALSE;
+  GString *frame;
+
+  stmt = rw_sqlite_prepare_cached (db, "SELECT " EXAM_COLUMNS EXAM_FROM " WHERE e.id = ?", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, exam_id);
+  if (!rw_sqlite_step_row (db, stmt, &has_row, error))
+    return NULL;
+  if (!has_row)
+    {
+      not_found (exam_id, error);
+      return NULL;
+    }
+  frame = g_string_sized_new (1024);
+  g_string_append (frame, "{\"event\":");
+  rw_server_json_append_string (frame, event);
+  g_string_append_printf (frame, ",\"exam_id\":%" G_GINT64_FORMAT ",\"exam\":", exam_id);
+  append_exam (frame, stmt);
+  g_string_append_c (frame, '}');
+  return g_string_free (frame, FALSE);
 }
 
 /* Listing ------------------------------------------------------------- */
@@ -648,12 +741,19 @@ reply_exam (RwServerRequest  *req,
             gboolean          changed,
             GError          **error)
 {
-  JsonNode *exam = rw_server_exams_load_json (db, req->id, error);
+  JsonNode *exam = NULL;
+  char *frame = NULL;
 
+  if (changed)
+    {
+      frame = rw_server_exams_event_frame (db, "exam_updated", req->id, error);
+      if (frame == NULL)
+        return FALSE;
+      rw_server_request_add_event (req, frame);
+    }
+  exam = rw_server_exams_load_json (db, req->id, error);
   if (exam == NULL)
     return FALSE;
-  if (changed)
-    rw_server_request_add_event (req, "exam_updated", req->id, json_node_copy (exam));
   rw_server_request_set_json (req, SOUP_STATUS_OK, exam);
   return TRUE;
 }

@@ -13,6 +13,10 @@ G_BEGIN_DECLS
 JsonNode *rw_server_exams_load_json     (RwSqlite          *db,
                                          gint64             exam_id,
                                          GError           **error);
+char     *rw_server_exams_event_frame   (RwSqlite          *db,
+                                         const char        *event,
+                                         gint64             exam_id,
+                                         GError           **error);
 
 /* Who holds an exam, for the checks before a claim or a save. */
 typedef struct {

@@ -287,7 +287,8 @@ edit_job (RwServerRequest  *req,
   StoredReport stored = { 0, };
   g_autofree char *stored_conclusion = NULL;
   g_autofree char *conclusion = NULL;
-  JsonNode *report, *exam;
+  JsonNode *report;
+  char *frame;
   gint64 expected;
 
   if (!rw_server_exams_load_state (db, req->id, &state, error) ||
@@ -326,16 +327,13 @@ edit_job (RwServerRequest  *req,
                                     req->id, NULL, error))
     return FALSE;
 
+  frame = rw_server_exams_event_frame (db, edit->finalize ? "report_finalized" : "report_saved", req->id, error);
+  if (frame == NULL)
+    return FALSE;
+  rw_server_request_add_event (req, frame);
   report = rw_server_reports_load_json (db, req->id, error);
   if (report == NULL)
     return FALSE;
-  exam = rw_server_exams_load_json (db, req->id, error);
-  if (exam == NULL)
-    {
-      json_node_unref (report);
-      return FALSE;
-    }
-  rw_server_request_add_event (req, edit->finalize ? "report_finalized" : "report_saved", req->id, exam);
   rw_server_request_set_json (req, SOUP_STATUS_OK,
                               rw_server_json_object ("success", json_node_init_boolean (json_node_alloc (), TRUE),
                                                      "report", report,
@@ -402,7 +400,8 @@ addendum_job (RwServerRequest  *req,
   g_autofree char *stored_conclusion = NULL;
   g_autoptr(RwSqliteCachedStmt) insert = NULL;
   g_autoptr(RwSqliteCachedStmt) touch = NULL;
-  JsonNode *report, *exam;
+  JsonNode *report;
+  char *frame;
 
   if (!rw_server_exams_load_state (db, req->id, &state, error) ||
       !load_stored (db, req->id, &stored, error))
@@ -433,16 +432,13 @@ addendum_job (RwServerRequest  *req,
       !rw_server_audit_record_exam (db, req, RW_AUDIT_ADD_ADDENDUM, req->id, NULL, error))
     return FALSE;
 
+  frame = rw_server_exams_event_frame (db, "exam_updated", req->id, error);
+  if (frame == NULL)
+    return FALSE;
+  rw_server_request_add_event (req, frame);
   report = rw_server_reports_load_json (db, req->id, error);
   if (report == NULL)
     return FALSE;
-  exam = rw_server_exams_load_json (db, req->id, error);
-  if (exam == NULL)
-    {
-      json_node_unref (report);
-      return FALSE;
-    }
-  rw_server_request_add_event (req, "exam_updated", req->id, exam);
   rw_server_request_set_json (req, SOUP_STATUS_OK,
                               rw_server_json_object ("success", json_node_init_boolean (json_node_alloc (), TRUE),
                                                      "report", report,

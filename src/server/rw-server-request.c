@@ -95,22 +95,16 @@ rw_server_request_set_error_detail (RwServerRequest *req,
   json_object_set_member (req->error_detail, member, node);
 }
 
-/* Queues an /api/events frame, sent only if the request ends well (that is,
- * after its transaction committed). Takes @exam. */
+/* Queues an /api/events frame (rw_server_exams_event_frame()), sent only
+ * if the request ends well, that is after its transaction committed.
+ * Takes @frame. */
 void
 rw_server_request_add_event (RwServerRequest *req,
-                             const char      *event,
-                             gint64           exam_id,
-                             JsonNode        *exam)
+                             char            *frame)
 {
-  g_autoptr(JsonNode) frame = rw_server_json_object ("event", json_node_init_string (json_node_alloc (), event),
-                                                     "exam_id", json_node_init_int (json_node_alloc (), exam_id),
-                                                     "exam", exam,
-                                                     NULL);
-
   if (req->events == NULL)
     req->events = g_ptr_array_new_with_free_func (g_free);
-  g_ptr_array_add (req->events, json_to_string (frame, FALSE));
+  g_ptr_array_add (req->events, frame);
 }
 
 static void
@@ -329,6 +323,55 @@ rw_server_request_write (RwServerRequest *req,
 
   rw_server_store_write_async (rw_server_get_store (req->server), job_thunk, job,
                                NULL, on_write_done, job);
+}
+
+/* @text as a JSON string, quotes included; null for NULL. @text is UTF-8
+ * (all the store holds is). */
+void
+rw_server_json_append_string (GString    *out,
+                              const char *text)
+{
+  const char *run;
+
+  if (text == NULL)
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  g_string_append_c (out, '"');
+  run = text;
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+
+      if (c >= 0x20 && c != '"' && c != '\\')
+        continue;
+      g_string_append_len (out, run, p - run);
+      switch (c)
+        {
+        case '"':
+          g_string_append (out, "\\\"");
+          break;
+        case '\\':
+          g_string_append (out, "\\\\");
+          break;
+        case '\n':
+          g_string_append (out, "\\n");
+          break;
+        case '\r':
+          g_string_append (out, "\\r");
+          break;
+        case '\t':
+          g_string_append (out, "\\t");
+          break;
+        default:
+          g_string_append_printf (out, "\\u%04x", c);
+          break;
+        }
+      run = p + 1;
+    }
+  g_string_append (out, run);
+  g_string_append_c (out, '"');
 }
 
 JsonNode *

@@ -75,9 +75,7 @@ void        rw_server_request_set_error_detail (RwServerRequest *req,
                                                 const char      *member,
                                                 JsonNode        *node);
 void        rw_server_request_add_event        (RwServerRequest *req,
-                                                const char      *event,
-                                                gint64           exam_id,
-                                                JsonNode        *exam);
+                                                char            *frame);
 
 void        rw_server_request_reply            (RwServerRequest *req);
 void        rw_server_request_reply_json       (RwServerRequest *req,
@@ -99,6 +97,8 @@ void        rw_server_request_write            (RwServerRequest *req,
                                                 RwServerJobDone  done);
 
 /* Small builders for answers. */
+void        rw_server_json_append_string       (GString         *out,
+                                                const char      *text);
 JsonNode   *rw_server_json_success             (void);
 JsonNode   *rw_server_json_object              (const char      *first_member,
                                                 ...) G_GNUC_NULL_TERMINATED;

@@ -257,7 +257,8 @@ intake_job (RwServerRequest  *req,
             GError          **error)
 {
   Intake *intake = req->data;
-  JsonNode *exam;
+  GString *answer;
+  char *frame;
   gint64 exam_id = 0;
   gboolean created = FALSE, found = FALSE;
 
@@ -272,18 +273,22 @@ intake_job (RwServerRequest  *req,
   if (!store_intake (db, req->now, intake, &exam_id, &created, error))
     return FALSE;
 
-  exam = rw_server_exams_load_json (db, exam_id, error);
-  if (exam == NULL)
+  frame = rw_server_exams_event_frame (db, created ? "exam_created" : "exam_updated", exam_id, error);
+  if (frame == NULL)
     return FALSE;
-  rw_server_request_add_event (req, created ? "exam_created" : "exam_updated", exam_id, exam);
+  rw_server_request_add_event (req, frame);
 
-  rw_server_request_set_json (req, SOUP_STATUS_OK,
-                              rw_server_json_object ("status", json_node_init_string (json_node_alloc (), "success"),
-                                                     "exam_id", json_node_init_int (json_node_alloc (), exam_id),
-                                                     "created", json_node_init_boolean (json_node_alloc (), created),
-                                                     "message", json_node_init_string (json_node_alloc (),
-                                                                                       created ? _("Exam created") : _("Exam updated")),
-                                                     NULL));
+  /* {"status": "success", "exam_id": …, "created": …, "message": …},
+   * written out: this runs on the writer thread, for every webhook. */
+  answer = g_string_sized_new (128);
+  g_string_append_printf (answer, "{\"status\":\"success\",\"exam_id\":%" G_GINT64_FORMAT ",\"created\":%s,\"message\":",
+                          exam_id, created ? "true" : "false");
+  rw_server_json_append_string (answer, created ? _("Exam created") : _("Exam updated"));
+  g_string_append_c (answer, '}');
+  req->status = SOUP_STATUS_OK;
+  g_free (req->response_body);
+  req->response_body = g_string_free (answer, FALSE);
+
   if (intake->delivery_id != NULL &&
       !record_delivery (db, intake->delivery_id, req->response_body, req->now, error))
     return FALSE;

@@ -187,7 +187,8 @@ test_two_clients (Fixture       *f,
   g_assert_nonnull (one->connection);
   g_assert_nonnull (two->connection);
 
-  id = rw_test_server_add_exam (f->server, "1.2.840.1", "111", "SILVA^JOAO");
+  /* Quotes and a backslash travel through the frames' own JSON writer. */
+  id = rw_test_server_add_exam (f->server, "1.2.840.1", "111", "SILVA^JOÃO \"JR\" \\ II");
   claim = g_strdup_printf ("/api/exams/%" G_GINT64_FORMAT "/claim", id);
   g_assert_cmpuint (rw_test_server_request (f->server, "POST", claim, f->ana, NULL, NULL, 0, NULL), ==, 200);
   save = g_strdup_printf ("/api/reports/%" G_GINT64_FORMAT "/save", id);
@@ -208,6 +209,23 @@ test_two_clients (Fixture       *f,
       assert_event (last, "report_finalized", id);
       g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (last, "exam"), "status"), ==, "completed");
     }
+
+  /* The frame's exam is the API's exam object, member for member. */
+  {
+    g_autoptr(JsonNode) list = NULL;
+    JsonArray *exams;
+    JsonNode *listed = NULL;
+
+    g_assert_cmpuint (rw_test_server_request (f->server, "GET", "/api/exams", f->ana, NULL, NULL, 0, &list), ==, 200);
+    exams = json_object_get_array_member (json_node_get_object (list), "exams");
+    for (guint i = 0; i < json_array_get_length (exams); i++)
+      if (json_object_get_int_member (json_array_get_object_element (exams, i), "id") == id)
+        listed = json_array_get_element (exams, i);
+    g_assert_nonnull (listed);
+    g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_node_get_object (listed), "patient"), "name"),
+                     ==, "SILVA^JOÃO \"JR\" \\ II");
+    g_assert_true (json_node_equal (listed, json_object_get_member (wait_frame (one, 3), "exam")));
+  }
 }
 
 static void
