@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "rw-dicom.h"
+#include "rw-text.h"
 #include "rw-worklist-model.h"
 
 /* The worklist as a flat GListModel, filtered and sorted here on plain C
@@ -120,63 +121,6 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-/* Appends @c, lower case and without its accent, to @out. ASCII, almost all
- * of what modalities write, takes the short way. */
-static void
-append_folded (GString  *out,
-               gunichar  c)
-{
-  gunichar decomposed[G_UNICHAR_MAX_DECOMPOSITION_LENGTH];
-
-  if (c < 0x80)
-    {
-      g_string_append_c (out, g_ascii_tolower ((char) c));
-      return;
-    }
-  if (g_unichar_fully_decompose (c, FALSE, decomposed, G_N_ELEMENTS (decomposed)) > 0)
-    c = decomposed[0];
-  g_string_append_unichar (out, g_unichar_tolower (c));
-}
-
-char *
-rw_worklist_fold (const char *text)
-{
-  GString *out;
-
-  if (text == NULL)
-    return g_strdup ("");
-
-  out = g_string_sized_new (strlen (text));
-  for (const char *p = text; *p != '\0'; )
-    {
-      if ((guchar) *p < 0x80)
-        {
-          g_string_append_c (out, g_ascii_tolower (*p));
-          p++;
-          continue;
-        }
-      {
-        gunichar c = g_utf8_get_char_validated (p, -1);
-
-        if (c == (gunichar) -1 || c == (gunichar) -2)
-          {
-            /* Invalid UTF-8 cannot be matched by anything typed: skip it. */
-            p++;
-            continue;
-          }
-        /* Combining marks left by decomposed input fold away. */
-        if (g_unichar_ismark (c))
-          {
-            p = g_utf8_next_char (p);
-            continue;
-          }
-        append_folded (out, c);
-        p = g_utf8_next_char (p);
-      }
-    }
-  return g_string_free (out, FALSE);
-}
-
 static int
 age_in_days (RwPatient *patient)
 {
@@ -216,11 +160,11 @@ row_compute_keys (Row *row)
   g_autofree char *name = rw_patient_dup_display_name (patient);
 
   row_clear_keys (row);
-  row->name_key = rw_worklist_fold (name);
-  row->patient_id_key = rw_worklist_fold (rw_patient_get_patient_id (patient));
-  row->accession_key = rw_worklist_fold (rw_exam_get_accession_number (row->exam));
-  row->description_key = rw_worklist_fold (rw_exam_get_description (row->exam));
-  row->referring_key = rw_worklist_fold (rw_exam_get_referring_physician (row->exam));
+  row->name_key = rw_text_fold (name);
+  row->patient_id_key = rw_text_fold (rw_patient_get_patient_id (patient));
+  row->accession_key = rw_text_fold (rw_exam_get_accession_number (row->exam));
+  row->description_key = rw_text_fold (rw_exam_get_description (row->exam));
+  row->referring_key = rw_text_fold (rw_exam_get_referring_physician (row->exam));
   row->age_days = age_in_days (patient);
 }
 
@@ -1217,7 +1161,7 @@ rw_worklist_model_set_search (RwWorklistModel *self,
 
   g_return_if_fail (RW_IS_WORKLIST_MODEL (self));
 
-  folded = rw_worklist_fold (text);
+  folded = rw_text_fold (text);
   words = g_strsplit_set (folded, " \t,^", -1);
   for (guint i = 0; words[i] != NULL; i++)
     if (words[i][0] != '\0')

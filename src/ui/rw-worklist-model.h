@@ -84,7 +84,4 @@ void     rw_worklist_model_set_sort       (RwWorklistModel *self,
 RwWorklistSort rw_worklist_model_get_sort (RwWorklistModel *self,
                                            gboolean        *descending);
 
-/* Lower case without accents: "JOÃO" → "joao". */
-char    *rw_worklist_fold                 (const char      *text);
-
 G_END_DECLS
