@@ -48,6 +48,9 @@ typedef struct {
   gboolean        not_found_is_foreign;
   /* The body of an error answer, for rw_api_client_get_error_details(). */
   GBytes         *error_body;
+  /* /health needs no credentials on a Radiweb server: a 401 or 403 there
+   * comes from something else (a PACS, a proxy's login page). */
+  gboolean        is_health;
 } Request;
 
 static void
@@ -167,6 +170,12 @@ on_send_and_read (GObject      *source,
     }
 
   status = soup_message_get_status (request->message);
+  if (request->is_health && status >= 400 && status < 500)
+    {
+      g_task_return_new_error (task, RW_API_ERROR, RW_API_ERROR_NOT_RADIWEB,
+                               _("The address answered, but it is not a Radiweb server"));
+      return;
+    }
   if (!SOUP_STATUS_IS_SUCCESSFUL (status))
     {
       request->error_body = g_bytes_ref (body);
@@ -245,6 +254,7 @@ send_request (RwApiClient         *self,
   request->parse = parse;
   request->result_free = result_free;
   request->not_found_is_foreign = not_found_is_foreign;
+  request->is_health = source_tag == rw_api_client_health_async;
   g_task_set_task_data (task, request, (GDestroyNotify) request_free);
 
   if (request->message == NULL)
