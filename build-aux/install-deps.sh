@@ -14,7 +14,7 @@ packages="
   appstream desktop-file-utils yelp-tools itstool
   xvfb xauth dbus-daemon dbus-x11 gnome-keyring imagemagick
   orthanc orthanc-dev orthanc-dicomweb orthanc-webviewer dcmtk
-  wrk python3-flask gunicorn sqlite3 curl ca-certificates tzdata
+  wrk python3-flask gunicorn sqlite3 curl ca-certificates openssl tzdata
 "
 
 missing=

@@ -235,13 +235,16 @@ on_page (GObject      *source,
       set_syncing (self, FALSE);
       if (g_error_matches (error, RW_API_ERROR, RW_API_ERROR_UNAUTHORIZED))
         expire (self);
-      else
+      else if (g_error_matches (error, RW_API_ERROR, RW_API_ERROR_UNREACHABLE) ||
+               g_error_matches (error, RW_API_ERROR, RW_API_ERROR_TLS))
         {
-          g_warning ("Could not bring the worklist up to date: %s", error->message);
-          if (g_error_matches (error, RW_API_ERROR, RW_API_ERROR_UNREACHABLE) ||
-              g_error_matches (error, RW_API_ERROR, RW_API_ERROR_TLS))
-            set_online (self, FALSE);
+          /* An outage, not a fault: the banner says so, and the event
+           * stream's reconnection brings the next sync. */
+          g_debug ("Could not bring the worklist up to date: %s", error->message);
+          set_online (self, FALSE);
         }
+      else
+        g_warning ("Could not bring the worklist up to date: %s", error->message);
       g_object_unref (self);
       return;
     }
@@ -798,6 +801,7 @@ on_sign_in_token_stored (GObject      *source,
                          gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  GCancellable *cancellable;
   RwSession *self = g_task_get_source_object (task);
   SignIn *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
@@ -811,14 +815,19 @@ on_sign_in_token_stored (GObject      *source,
     return;
 
   disconnect (self);
+  use_server (self, data->server_url, data->username);
+  /* The client that signed in, with its token, replaces whatever client
+   * use_server() had. */
   g_clear_object (&self->client);
   self->client = g_steal_pointer (&data->client);
-  use_server (self, data->server_url, data->username);
   set_string (self, &self->display_name, data->display_name, PROP_DISPLAY_NAME);
   g_settings_set_string (self->settings, "server-url", data->server_url);
   g_settings_set_string (self->settings, "username", data->username);
 
-  rw_local_store_load_async (self->store, self->server_url, g_task_get_cancellable (task),
+  /* Not g_task_get_cancellable() among the arguments: the order in which C
+   * evaluates them is unspecified, and the task is stolen in the same call. */
+  cancellable = g_task_get_cancellable (task);
+  rw_local_store_load_async (self->store, self->server_url, cancellable,
                              on_cache_loaded, g_steal_pointer (&task));
 }
 
@@ -828,6 +837,7 @@ on_logged_in (GObject      *source,
               gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  GCancellable *cancellable;
   SignIn *data = g_task_get_task_data (task);
   g_autoptr(JsonObject) user = NULL;
   g_autoptr(GError) error = NULL;
@@ -843,9 +853,9 @@ on_logged_in (GObject      *source,
     display_name = json_object_get_string_member (user, "display_name");
   data->display_name = g_strdup (display_name);
 
+  cancellable = g_task_get_cancellable (task);
   rw_keyring_store_async (RW_KEYRING_TOKEN, data->server_url, data->username, data->token,
-                          g_task_get_cancellable (task), on_sign_in_token_stored,
-                          g_steal_pointer (&task));
+                          cancellable, on_sign_in_token_stored, g_steal_pointer (&task));
 }
 
 static void
@@ -854,6 +864,7 @@ on_health (GObject      *source,
            gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  GCancellable *cancellable;
   SignIn *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autofree char *version = NULL;
@@ -866,9 +877,9 @@ on_health (GObject      *source,
     }
   g_debug ("Radiweb server %s at %s", version, data->server_url);
 
+  cancellable = g_task_get_cancellable (task);
   rw_api_client_login_async (data->client, data->username, data->password,
-                             g_task_get_cancellable (task), on_logged_in,
-                             g_steal_pointer (&task));
+                             cancellable, on_logged_in, g_steal_pointer (&task));
 }
 
 void

@@ -91,9 +91,11 @@ set_busy (RwSignInPage *self,
   self->busy = busy;
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
   gtk_spinner_set_spinning (self->spinner, busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->server_row), !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->username_row), !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->password_row), !busy);
+  /* Read-only rather than insensitive: GTK 4.8 complains when the focused
+   * entry turns insensitive, and the focus would be lost. */
+  gtk_editable_set_editable (GTK_EDITABLE (self->server_row), !busy);
+  gtk_editable_set_editable (GTK_EDITABLE (self->username_row), !busy);
+  gtk_editable_set_editable (GTK_EDITABLE (self->password_row), !busy);
   update_submit (self);
 }
 
@@ -181,11 +183,16 @@ static void
 rw_sign_in_page_dispose (GObject *object)
 {
   RwSignInPage *self = (RwSignInPage *)object;
+  GtkWidget *child;
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->session);
   gtk_widget_dispose_template (GTK_WIDGET (self), RW_TYPE_SIGN_IN_PAGE);
+  /* The template's top widget is not bound to a field, so it is still our
+   * child: a widget with a layout manager unparents its own children. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (rw_sign_in_page_parent_class)->dispose (object);
 }

@@ -712,6 +712,7 @@ static void
 rw_worklist_view_dispose (GObject *object)
 {
   RwWorklistView *self = (RwWorklistView *)object;
+  GtkWidget *child;
 
   if (self->column_view != NULL)
     g_signal_handlers_disconnect_by_data (gtk_column_view_get_sorter (self->column_view), self);
@@ -723,6 +724,10 @@ rw_worklist_view_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (self->session, self);
     }
   gtk_widget_dispose_template (GTK_WIDGET (self), RW_TYPE_WORKLIST_VIEW);
+  /* The template's top widget is not bound to a field, so it is still our
+   * child: a widget with a layout manager unparents its own children. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   g_clear_object (&self->selection);
   g_clear_object (&self->session);
   g_clear_pointer (&self->bound_cells, g_hash_table_unref);
