@@ -34,17 +34,17 @@ static const struct {
   int             width;
   gboolean        expand;
 } column_info[N_COLUMNS] = {
-  { "patient", N_("Patient"), RW_WORKLIST_SORT_PATIENT_NAME, 220, TRUE },
+  { "patient", N_("Patient"), RW_WORKLIST_SORT_PATIENT_NAME, 170, TRUE },
   { "patient-id", N_("Patient ID"), RW_WORKLIST_SORT_PATIENT_ID, 100, FALSE },
   { "age-sex", N_("Age/Sex"), RW_WORKLIST_SORT_AGE, 90, FALSE },
-  { "modality", N_("Modality"), RW_WORKLIST_SORT_MODALITY, 70, FALSE },
-  { "description", N_("Description"), RW_WORKLIST_SORT_DESCRIPTION, 200, TRUE },
-  { "study-date", N_("Study Date"), RW_WORKLIST_SORT_STUDY_DATE, 130, FALSE },
-  { "accession", N_("Accession"), RW_WORKLIST_SORT_ACCESSION, 120, FALSE },
-  { "referring", N_("Referring Physician"), RW_WORKLIST_SORT_REFERRING, 160, FALSE },
-  { "priority", N_("Priority"), RW_WORKLIST_SORT_PRIORITY, 90, FALSE },
-  { "status", N_("Status"), RW_WORKLIST_SORT_STATUS, 110, FALSE },
-  { "received", N_("Received"), RW_WORKLIST_SORT_RECEIVED, 130, FALSE },
+  { "modality", N_("Modality"), RW_WORKLIST_SORT_MODALITY, 90, FALSE },
+  { "description", N_("Description"), RW_WORKLIST_SORT_DESCRIPTION, 150, TRUE },
+  { "study-date", N_("Study Date"), RW_WORKLIST_SORT_STUDY_DATE, 125, FALSE },
+  { "accession", N_("Accession"), RW_WORKLIST_SORT_ACCESSION, 140, FALSE },
+  { "referring", N_("Referring Physician"), RW_WORKLIST_SORT_REFERRING, 130, FALSE },
+  { "priority", N_("Priority"), RW_WORKLIST_SORT_PRIORITY, 115, FALSE },
+  { "status", N_("Status"), RW_WORKLIST_SORT_STATUS, 100, FALSE },
+  { "received", N_("Received"), RW_WORKLIST_SORT_RECEIVED, 135, FALSE },
 };
 
 /* The modalities a reading room sees most, in the order of the menu. */

@@ -25,11 +25,16 @@
 
 static char *test_home;
 static guint app_serial;
+/* Applications that have shut down. GApplication has no public way to
+ * leave the bus except through g_application_run(), and finalizing a
+ * registered one is an error; so they stay here, stopped, to the end. */
+static GPtrArray *retired_apps;
 
 typedef struct {
-  RwTestServer  *server;
-  RwApplication *app;
-  RwWindow      *window;
+  RwTestServer        *server;
+  RwTestNotifications *notifications;
+  RwApplication       *app;
+  RwWindow            *window;
 } Fixture;
 
 static void
@@ -87,9 +92,10 @@ stop_app (Fixture *f)
   f->window = NULL;
   g_assert_true (rw_test_wait_until (is_gone, &window, WAIT_MS));
 
-  /* g_application_run() is not used here, so its shutdown is done by hand. */
-  g_object_run_dispose (G_OBJECT (rw_application_get_session (f->app)));
-  g_clear_object (&f->app);
+  /* g_application_run() is not used here: its "shutdown" is emitted by
+   * hand, which also lets GTK drop what it holds on the application. */
+  g_signal_emit_by_name (f->app, "shutdown");
+  g_ptr_array_add (retired_apps, g_steal_pointer (&f->app));
 }
 
 static void
@@ -100,6 +106,8 @@ fixture_setup (Fixture       *f,
 
   rw_test_rm_rf (store);
   reset_settings ();
+  /* Every test: any new exam notifies, and GLib warns without a daemon. */
+  f->notifications = rw_test_notifications_new ();
   f->server = rw_test_server_new ();
   rw_test_server_add_user (f->server, "ana", PASSWORD, "radiologist", "Dra. Ana Souza", "CRM/SP 123456");
   rw_test_server_start (f->server);
@@ -112,6 +120,7 @@ fixture_teardown (Fixture       *f,
   if (f->app != NULL)
     stop_app (f);
   g_clear_pointer (&f->server, rw_test_server_free);
+  g_clear_pointer (&f->notifications, rw_test_notifications_free);
 }
 
 typedef struct {
@@ -408,7 +417,7 @@ static void
 test_worklist (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(RwTestNotifications) daemon = rw_test_notifications_new ();
+  RwTestNotifications *daemon = f->notifications;
   const RwTestNotification *note;
   RwWorklistView *view;
   RwExamDetails *details;
@@ -570,6 +579,7 @@ main (int   argc,
 
   g_test_init (&argc, &argv, NULL);
   gtk_init ();
+  retired_apps = g_ptr_array_new ();
   /* One Xvfb is shared by the tests running in parallel: a blinking cursor
    * in a window that lost the X focus to another test makes GTK warn. */
   g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
