@@ -9,6 +9,7 @@
 #include "rw-dicom.h"
 #include "rw-json.h"
 #include "rw-webhook.h"
+#include "rw-webhook-private.h"
 
 G_DEFINE_QUARK (rw-webhook-error-quark, rw_webhook_error)
 
@@ -106,6 +107,79 @@ rw_webhook_payload_free (RwWebhookPayload *payload)
   g_free (payload);
 }
 
+/* Reading the body ------------------------------------------------------
+ *
+ * rw-webhook-reader.c reads the body in one pass and keeps the members
+ * below, one slot each; the payload's rules then apply to them. */
+
+typedef enum {
+  SLOT_EVENT,
+  SLOT_TIMESTAMP,
+  SLOT_ORTHANC_URL,
+  SLOT_STUDY,
+  SLOT_PATIENT,
+  SLOT_URLS,
+  SLOT_ORTHANC_ID,
+  SLOT_STUDY_UID,
+  SLOT_STUDY_DATE,
+  SLOT_STUDY_TIME,
+  SLOT_STUDY_DESCRIPTION,
+  SLOT_ACCESSION_NUMBER,
+  SLOT_REFERRING_PHYSICIAN,
+  SLOT_MODALITY,
+  SLOT_SERIES_COUNT,
+  SLOT_INSTANCE_COUNT,
+  SLOT_PATIENT_ID,
+  SLOT_PATIENT_NAME,
+  SLOT_PATIENT_BIRTH_DATE,
+  SLOT_PATIENT_SEX,
+  SLOT_PATIENT_AGE,
+  SLOT_STONE_VIEWER,
+  SLOT_DICOM_WEB,
+  SLOT_REST_API,
+  N_SLOTS
+} Slot;
+
+static const RwWebhookMember study_members[] = {
+  { "orthanc_id",          SLOT_ORTHANC_ID },
+  { "study_uid",           SLOT_STUDY_UID },
+  { "study_date",          SLOT_STUDY_DATE },
+  { "study_time",          SLOT_STUDY_TIME },
+  { "study_description",   SLOT_STUDY_DESCRIPTION },
+  { "accession_number",    SLOT_ACCESSION_NUMBER },
+  { "referring_physician", SLOT_REFERRING_PHYSICIAN },
+  { "modality",            SLOT_MODALITY },
+  { "series_count",        SLOT_SERIES_COUNT },
+  { "instance_count",      SLOT_INSTANCE_COUNT },
+  { NULL },
+};
+
+static const RwWebhookMember patient_members[] = {
+  { "patient_id",          SLOT_PATIENT_ID },
+  { "patient_name",        SLOT_PATIENT_NAME },
+  { "patient_birth_date",  SLOT_PATIENT_BIRTH_DATE },
+  { "patient_sex",         SLOT_PATIENT_SEX },
+  { "patient_age",         SLOT_PATIENT_AGE },
+  { NULL },
+};
+
+static const RwWebhookMember url_members[] = {
+  { "stone_viewer",        SLOT_STONE_VIEWER },
+  { "dicom_web",           SLOT_DICOM_WEB },
+  { "rest_api",            SLOT_REST_API },
+  { NULL },
+};
+
+static const RwWebhookMember envelope_members[] = {
+  { "event",               SLOT_EVENT },
+  { "timestamp",           SLOT_TIMESTAMP },
+  { "orthanc_url",         SLOT_ORTHANC_URL },
+  { "study",               SLOT_STUDY,   study_members },
+  { "patient",             SLOT_PATIENT, patient_members },
+  { "urls",                SLOT_URLS,    url_members },
+  { NULL },
+};
+
 static gboolean
 invalid (GError     **error,
          const char  *section,
@@ -122,38 +196,74 @@ invalid (GError     **error,
   return FALSE;
 }
 
-/* Reads an optional string member; "" counts as absent, as DICOM senders
- * write an empty string for a tag the modality left out. */
+/* Missing or null is fine unless @required; another type than @kind is
+ * not (the messages of rw_json_get_string() and its siblings). */
 static gboolean
-take_string (JsonObject  *object,
+check_kind (const RwWebhookValue *value,
+            const char   *section,
+            const char   *member,
+            RwWebhookValueKind    kind,
+            gboolean      required,
+            gboolean     *present,
+            GError      **error)
+{
+  GError *cause;
+
+  *present = FALSE;
+  if (value->kind == RW_WEBHOOK_VALUE_ABSENT || value->kind == RW_WEBHOOK_VALUE_NULL)
+    {
+      if (!required)
+        return TRUE;
+      cause = g_error_new (RW_JSON_ERROR, RW_JSON_ERROR_SHAPE, _("“%s” is missing"), member);
+      return invalid (error, section, cause);
+    }
+  if (value->kind != kind)
+    {
+      const char *expected = kind == RW_WEBHOOK_VALUE_STRING ? _("a string")
+                           : kind == RW_WEBHOOK_VALUE_INTEGER ? _("an integer")
+                           : _("an object");
+
+      /* Translators: the second %s is a JSON type: a string, an integer… */
+      cause = g_error_new (RW_JSON_ERROR, RW_JSON_ERROR_SHAPE, _("“%s” must be %s"), member, expected);
+      return invalid (error, section, cause);
+    }
+  *present = TRUE;
+  return TRUE;
+}
+
+/* Takes a string member; "" counts as absent, as DICOM senders write an
+ * empty string for a tag the modality left out. */
+static gboolean
+take_string (RwWebhookValue *values,
+             Slot         slot,
              const char  *section,
              const char  *member,
-             RwJsonFlags  flags,
+             gboolean     required,
              char       **out,
              GError     **error)
 {
-  GError *cause = NULL;
-  const char *value = NULL;
+  RwWebhookValue *value = &values[slot];
+  gboolean present;
 
-  if (!rw_json_get_string (object, member, flags, &value, &cause))
-    return invalid (error, section, cause);
-  if (value != NULL && value[0] == '\0' && (flags & RW_JSON_REQUIRED))
-    {
-      cause = g_error_new (RW_JSON_ERROR, RW_JSON_ERROR_SHAPE, _("“%s” is empty"), member);
-      return invalid (error, section, cause);
-    }
-  *out = value != NULL && value[0] != '\0' ? g_strdup (value) : NULL;
+  if (!check_kind (value, section, member, RW_WEBHOOK_VALUE_STRING, required, &present, error))
+    return FALSE;
+  if (present && value->string[0] == '\0' && required)
+    return invalid (error, section,
+                    g_error_new (RW_JSON_ERROR, RW_JSON_ERROR_SHAPE, _("“%s” is empty"), member));
+  if (present && value->string[0] != '\0')
+    *out = g_steal_pointer (&value->string);
   return TRUE;
 }
 
 static gboolean
-take_id (JsonObject  *object,
+take_id (RwWebhookValue *values,
+         Slot         slot,
          const char  *section,
          const char  *member,
          char       **out,
          GError     **error)
 {
-  if (!take_string (object, section, member, RW_JSON_REQUIRED, out, error))
+  if (!take_string (values, slot, section, member, TRUE, out, error))
     return FALSE;
   g_strstrip (*out);
   if ((*out)[0] == '\0' || strlen (*out) > MAX_ID_LENGTH)
@@ -167,22 +277,24 @@ take_id (JsonObject  *object,
 }
 
 static gboolean
-take_count (JsonObject  *object,
+take_count (RwWebhookValue *values,
+            Slot         slot,
             const char  *section,
             const char  *member,
             gint64      *out,
             GError     **error)
 {
-  GError *cause = NULL;
+  gboolean present;
 
-  if (!rw_json_get_int (object, member, RW_JSON_OPTIONAL, out, &cause))
-    return invalid (error, section, cause);
+  *out = 0;
+  if (!check_kind (&values[slot], section, member, RW_WEBHOOK_VALUE_INTEGER, FALSE, &present, error))
+    return FALSE;
+  if (present)
+    *out = values[slot].integer;
   if (*out < 0)
-    {
-      cause = g_error_new (RW_JSON_ERROR, RW_JSON_ERROR_SHAPE,
-                           _("“%s” must not be negative"), member);
-      return invalid (error, section, cause);
-    }
+    return invalid (error, section,
+                    g_error_new (RW_JSON_ERROR, RW_JSON_ERROR_SHAPE,
+                                 _("“%s” must not be negative"), member));
   return TRUE;
 }
 
@@ -232,38 +344,38 @@ check_dicom (const char  *section,
 
 static gboolean
 parse_study (RwWebhookPayload  *payload,
-             JsonObject        *study,
+             RwWebhookValue    *values,
              GError           **error)
 {
   const char *s = "study";
 
-  return take_string (study, s, "orthanc_id", RW_JSON_OPTIONAL, &payload->orthanc_id, error) &&
-         take_id (study, s, "study_uid", &payload->study_uid, error) &&
-         take_string (study, s, "study_date", RW_JSON_OPTIONAL, &payload->study_date, error) &&
-         take_string (study, s, "study_time", RW_JSON_OPTIONAL, &payload->study_time, error) &&
-         take_string (study, s, "study_description", RW_JSON_OPTIONAL, &payload->study_description, error) &&
-         take_string (study, s, "accession_number", RW_JSON_OPTIONAL, &payload->accession_number, error) &&
-         take_string (study, s, "referring_physician", RW_JSON_OPTIONAL, &payload->referring_physician, error) &&
-         take_string (study, s, "modality", RW_JSON_OPTIONAL, &payload->modality, error) &&
-         take_count (study, s, "series_count", &payload->series_count, error) &&
-         take_count (study, s, "instance_count", &payload->instance_count, error) &&
+  return take_string (values, SLOT_ORTHANC_ID, s, "orthanc_id", FALSE, &payload->orthanc_id, error) &&
+         take_id (values, SLOT_STUDY_UID, s, "study_uid", &payload->study_uid, error) &&
+         take_string (values, SLOT_STUDY_DATE, s, "study_date", FALSE, &payload->study_date, error) &&
+         take_string (values, SLOT_STUDY_TIME, s, "study_time", FALSE, &payload->study_time, error) &&
+         take_string (values, SLOT_STUDY_DESCRIPTION, s, "study_description", FALSE, &payload->study_description, error) &&
+         take_string (values, SLOT_ACCESSION_NUMBER, s, "accession_number", FALSE, &payload->accession_number, error) &&
+         take_string (values, SLOT_REFERRING_PHYSICIAN, s, "referring_physician", FALSE, &payload->referring_physician, error) &&
+         take_string (values, SLOT_MODALITY, s, "modality", FALSE, &payload->modality, error) &&
+         take_count (values, SLOT_SERIES_COUNT, s, "series_count", &payload->series_count, error) &&
+         take_count (values, SLOT_INSTANCE_COUNT, s, "instance_count", &payload->instance_count, error) &&
          check_dicom (s, "study_date", payload->study_date, DICOM_DATE, error) &&
          check_dicom (s, "study_time", payload->study_time, DICOM_TIME, error);
 }
 
 static gboolean
 parse_patient (RwWebhookPayload  *payload,
-               JsonObject        *patient,
+               RwWebhookValue    *values,
                GError           **error)
 {
   const char *s = "patient";
   const char *sex;
 
-  if (!take_id (patient, s, "patient_id", &payload->patient_id, error) ||
-      !take_string (patient, s, "patient_name", RW_JSON_OPTIONAL, &payload->patient_name, error) ||
-      !take_string (patient, s, "patient_birth_date", RW_JSON_OPTIONAL, &payload->patient_birth_date, error) ||
-      !take_string (patient, s, "patient_sex", RW_JSON_OPTIONAL, &payload->patient_sex, error) ||
-      !take_string (patient, s, "patient_age", RW_JSON_OPTIONAL, &payload->patient_age, error) ||
+  if (!take_id (values, SLOT_PATIENT_ID, s, "patient_id", &payload->patient_id, error) ||
+      !take_string (values, SLOT_PATIENT_NAME, s, "patient_name", FALSE, &payload->patient_name, error) ||
+      !take_string (values, SLOT_PATIENT_BIRTH_DATE, s, "patient_birth_date", FALSE, &payload->patient_birth_date, error) ||
+      !take_string (values, SLOT_PATIENT_SEX, s, "patient_sex", FALSE, &payload->patient_sex, error) ||
+      !take_string (values, SLOT_PATIENT_AGE, s, "patient_age", FALSE, &payload->patient_age, error) ||
       !check_dicom (s, "patient_birth_date", payload->patient_birth_date, DICOM_DATE, error) ||
       !check_dicom (s, "patient_age", payload->patient_age, DICOM_AGE, error))
     return FALSE;
@@ -281,14 +393,14 @@ parse_patient (RwWebhookPayload  *payload,
 
 static gboolean
 parse_urls (RwWebhookPayload  *payload,
-            JsonObject        *urls,
+            RwWebhookValue    *values,
             GError           **error)
 {
   const char *s = "urls";
 
-  return take_string (urls, s, "stone_viewer", RW_JSON_OPTIONAL, &payload->stone_viewer_url, error) &&
-         take_string (urls, s, "dicom_web", RW_JSON_OPTIONAL, &payload->dicom_web_url, error) &&
-         take_string (urls, s, "rest_api", RW_JSON_OPTIONAL, &payload->rest_api_url, error);
+  return take_string (values, SLOT_STONE_VIEWER, s, "stone_viewer", FALSE, &payload->stone_viewer_url, error) &&
+         take_string (values, SLOT_DICOM_WEB, s, "dicom_web", FALSE, &payload->dicom_web_url, error) &&
+         take_string (values, SLOT_REST_API, s, "rest_api", FALSE, &payload->rest_api_url, error);
 }
 
 static gboolean
@@ -306,34 +418,18 @@ parse_timestamp (const char *timestamp,
   return TRUE;
 }
 
-/* Parses and validates the raw body strictly: every member the contract
- * names must have its type, study.study_uid and patient.patient_id must be
- * present, DICOM dates, times and ages must be well formed. The caller has
- * already checked the signature over the same bytes. */
-RwWebhookPayload *
-rw_webhook_payload_parse (const char  *data,
-                          gsize        length,
-                          GError     **error)
+/* The payload from the values read; NULL if they break its rules. */
+static RwWebhookPayload *
+parse_values (RwWebhookValue  *values,
+              GError         **error)
 {
   g_autoptr(RwWebhookPayload) payload = rw_webhook_payload_new ();
-  g_autoptr(JsonObject) root = NULL;
-  JsonObject *study = NULL, *patient = NULL, *urls = NULL;
-  GError *cause = NULL;
+  gboolean present, has_urls = FALSE;
   gint64 unused;
 
-  g_return_val_if_fail (data != NULL || length == 0, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  root = rw_json_parse_object (data != NULL ? data : "", (gssize) length, &cause);
-  if (root == NULL)
-    {
-      invalid (error, NULL, cause);
-      return NULL;
-    }
-
-  if (!take_string (root, NULL, "event", RW_JSON_REQUIRED, &payload->event, error) ||
-      !take_string (root, NULL, "timestamp", RW_JSON_REQUIRED, &payload->timestamp, error) ||
-      !take_string (root, NULL, "orthanc_url", RW_JSON_OPTIONAL, &payload->orthanc_url, error))
+  if (!take_string (values, SLOT_EVENT, NULL, "event", TRUE, &payload->event, error) ||
+      !take_string (values, SLOT_TIMESTAMP, NULL, "timestamp", TRUE, &payload->timestamp, error) ||
+      !take_string (values, SLOT_ORTHANC_URL, NULL, "orthanc_url", FALSE, &payload->orthanc_url, error))
     return NULL;
 
   if (!parse_timestamp (payload->timestamp, &unused))
@@ -346,20 +442,44 @@ rw_webhook_payload_parse (const char  *data,
   if (!rw_webhook_payload_is_study_received (payload))
     return g_steal_pointer (&payload);
 
-  if (!rw_json_get_object (root, "study", RW_JSON_REQUIRED, &study, &cause) ||
-      !rw_json_get_object (root, "patient", RW_JSON_REQUIRED, &patient, &cause) ||
-      !rw_json_get_object (root, "urls", RW_JSON_OPTIONAL, &urls, &cause))
-    {
-      invalid (error, NULL, cause);
-      return NULL;
-    }
+  if (!check_kind (&values[SLOT_STUDY], NULL, "study", RW_WEBHOOK_VALUE_OBJECT, TRUE, &present, error) ||
+      !check_kind (&values[SLOT_PATIENT], NULL, "patient", RW_WEBHOOK_VALUE_OBJECT, TRUE, &present, error) ||
+      !check_kind (&values[SLOT_URLS], NULL, "urls", RW_WEBHOOK_VALUE_OBJECT, FALSE, &has_urls, error))
+    return NULL;
 
-  if (!parse_study (payload, study, error) ||
-      !parse_patient (payload, patient, error) ||
-      (urls != NULL && !parse_urls (payload, urls, error)))
+  if (!parse_study (payload, values, error) ||
+      !parse_patient (payload, values, error) ||
+      (has_urls && !parse_urls (payload, values, error)))
     return NULL;
 
   return g_steal_pointer (&payload);
+}
+
+/* Parses and validates the raw body strictly: every member the contract
+ * names must have its type, study.study_uid and patient.patient_id must be
+ * present, DICOM dates, times and ages must be well formed. The caller has
+ * already checked the signature over the same bytes. */
+RwWebhookPayload *
+rw_webhook_payload_parse (const char  *data,
+                          gsize        length,
+                          GError     **error)
+{
+  RwWebhookPayload *payload;
+  RwWebhookValue values[N_SLOTS] = { { 0, }, };
+  GError *cause = NULL;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!rw_webhook_read_members (data != NULL ? data : "", length, envelope_members, values, &cause))
+    {
+      rw_webhook_values_clear (values, N_SLOTS);
+      invalid (error, NULL, cause);
+      return NULL;
+    }
+  payload = parse_values (values, error);
+  rw_webhook_values_clear (values, N_SLOTS);
+  return payload;
 }
 
 gboolean
