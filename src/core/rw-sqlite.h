@@ -42,6 +42,11 @@ RwSqlite     *rw_sqlite_open          (const char              *path,
                                        const RwSqliteMigration *migrations,
                                        guint                    n_migrations,
                                        GError                 **error);
+RwSqlite     *rw_sqlite_open_unshared (const char              *path,
+                                       RwSqliteDurability       durability,
+                                       const RwSqliteMigration *migrations,
+                                       guint                    n_migrations,
+                                       GError                 **error);
 const char   *rw_sqlite_get_path      (RwSqlite                *self);
 sqlite3      *rw_sqlite_get_handle    (RwSqlite                *self);
 int           rw_sqlite_get_schema_version (RwSqlite           *self);

@@ -7,77 +7,64 @@
 
 #include "rw-text.h"
 
+/* Adds @c to the folded text in @out: marks dropped, '^' and white space
+ * kept as a pending separator, anything else lowercased. */
+static void
+fold_char (GString  *out,
+           gunichar  c,
+           gboolean *pending_space)
+{
+  if (g_unichar_ismark (c))
+    return;
+  if (c == '^' || g_unichar_isspace (c))
+    {
+      *pending_space = out->len > 0;
+      return;
+    }
+  if (*pending_space)
+    g_string_append_c (out, ' ');
+  *pending_space = FALSE;
+  if (c < 0x80)
+    g_string_append_c (out, g_ascii_tolower ((char) c));
+  else
+    g_string_append_unichar (out, g_unichar_tolower (c));
+}
+
 /* Folds text for searching: lowercase, accents removed, DICOM name
  * separators ('^') and runs of white space turned into one space. Both the
  * stored copy and the query go through here, so "joao" finds "JOÃO" and
  * "conceicao" finds "CONCEIÇÃO". Letters without a decomposition (ø, ß, or
- * any non-Latin script) are kept as they are, lowercased. */
-/* The same rules for text that is all ASCII, as almost everything that
- * modalities write is: no normalization needed. The worklist folds five
- * fields of each of 100k exams at start, and g_utf8_normalize() is most of
- * that time. */
-static char *
-fold_ascii (const char *text,
-            gsize       len)
-{
-  char *out = g_malloc (len + 1);
-  gboolean pending_space = FALSE;
-  gsize n = 0;
-
-  for (gsize i = 0; i < len; i++)
-    {
-      char c = text[i];
-
-      if (c == '^' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f')
-        {
-          pending_space = n > 0;
-          continue;
-        }
-      if (pending_space)
-        out[n++] = ' ';
-      pending_space = FALSE;
-      out[n++] = g_ascii_tolower (c);
-    }
-  out[n] = '\0';
-  return out;
-}
-
+ * any non-Latin script) are kept as they are, lowercased.
+ *
+ * Each character is decomposed on its own (canonically and fully, as NFD
+ * does) rather than normalizing the whole text first: the marks NFD would
+ * reorder are all dropped, so the result is the same, without a copy of
+ * the text, and ASCII (most of a name, an id, an accession number) goes
+ * straight through. The server's writer folds every exam it stores, and
+ * the worklist five fields of each exam it loads. */
 char *
 rw_text_fold (const char *text)
 {
-  g_autofree char *decomposed = NULL;
   GString *out;
   gboolean pending_space = FALSE;
-  gsize len = 0;
 
-  if (text == NULL)
+  if (text == NULL || !g_utf8_validate (text, -1, NULL))
     return g_strdup ("");
 
-  while (text[len] != '\0' && (guchar) text[len] < 0x80)
-    len++;
-  if (text[len] == '\0')
-    return fold_ascii (text, len);
-
-  decomposed = g_utf8_normalize (text, -1, G_NORMALIZE_NFD);
-  if (decomposed == NULL)
-    return g_strdup ("");
-
-  out = g_string_sized_new (strlen (decomposed));
-  for (const char *p = decomposed; *p != '\0'; p = g_utf8_next_char (p))
+  out = g_string_sized_new (strlen (text));
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
     {
-      gunichar c = g_utf8_get_char (p);
+      gunichar decomposed[G_UNICHAR_MAX_DECOMPOSITION_LENGTH];
+      gsize n;
 
-      if (g_unichar_ismark (c))
-        continue;
-      if (c == '^' || g_unichar_isspace (c))
+      if ((guchar) *p < 0x80)
         {
-          pending_space = out->len > 0;
+          fold_char (out, (guchar) *p, &pending_space);
           continue;
         }
-      if (pending_space)
-        g_string_append_c (out, ' ');
-      pending_space = FALSE;
-      g_string_append_unichar (out, g_unichar_tolower (c));
+      n = g_unichar_fully_decompose (g_utf8_get_char (p), FALSE, decomposed, G_N_ELEMENTS (decomposed));
+      for (gsize i = 0; i < n; i++)
+        fold_char (out, decomposed[i], &pending_space);
     }
   return g_string_free (out, FALSE);
 }

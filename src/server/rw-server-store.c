@@ -64,7 +64,9 @@ rw_server_store_open_database (const char  *path,
   guint n_migrations;
 
   migrations = rw_server_schema_get_migrations (&n_migrations);
-  db = rw_sqlite_open (path, RW_SQLITE_DURABLE, migrations, n_migrations, error);
+  /* Each connection of the store serves one thread at a time (see the
+   * struct). */
+  db = rw_sqlite_open_unshared (path, RW_SQLITE_DURABLE, migrations, n_migrations, error);
   if (db == NULL)
     return NULL;
 

@@ -213,6 +213,36 @@ test_cached (Fixture       *f,
   g_assert_error (error, RW_SQLITE_ERROR, RW_SQLITE_ERROR_QUERY);
 }
 
+/* A connection for one thread at a time works as any other, and its cache
+ * tells apart statements of the same length that begin and end alike. */
+static void
+test_unshared (Fixture       *f,
+               gconstpointer  data)
+{
+  const char *equal = "SELECT count(*) FROM patient WHERE name = ? AND length (name) > 0";
+  const char *after = "SELECT count(*) FROM patient WHERE name > ? AND length (name) > 0";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RwSqlite) db = NULL;
+
+  db = rw_sqlite_open_unshared (f->path, RW_SQLITE_DURABLE, migrations, 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (rw_sqlite_get_schema_version (db), ==, 2);
+  g_assert_true (rw_sqlite_exec (db, "INSERT INTO patient (name) VALUES ('A'), ('B')", &error));
+
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *sql = i == 0 ? equal : after;
+      g_autoptr(RwSqliteCachedStmt) stmt = rw_sqlite_prepare_cached (db, sql, &error);
+      gboolean has_row = FALSE;
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (sqlite3_sql (stmt), ==, sql);
+      sqlite3_bind_text (stmt, 1, "A", -1, SQLITE_STATIC);
+      g_assert_true (rw_sqlite_step_row (db, stmt, &has_row, &error));
+      g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 1);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -225,6 +255,7 @@ main (int   argc,
   g_test_add ("/sqlite/not-a-database", Fixture, NULL, fixture_setup, test_not_a_database, fixture_teardown);
   g_test_add ("/sqlite/transaction", Fixture, NULL, fixture_setup, test_transaction, fixture_teardown);
   g_test_add ("/sqlite/cached", Fixture, NULL, fixture_setup, test_cached, fixture_teardown);
+  g_test_add ("/sqlite/unshared", Fixture, NULL, fixture_setup, test_unshared, fixture_teardown);
 
   return g_test_run ();
 }
