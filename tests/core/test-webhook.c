@@ -34,6 +34,18 @@ test_sign (void)
 
   g_assert_true (rw_webhook_verify ("Jefe", "what do ya want for nothing?", 28, signature, &error));
   g_assert_no_error (error);
+
+  /* RFC 4231 test case 6: a key longer than SHA-256's block. */
+  {
+    char key[132];
+    const char *data = "Test Using Larger Than Block-Size Key - Hash Key First";
+    g_autofree char *long_key = NULL;
+
+    memset (key, 0xaa, 131);
+    key[131] = '\0';
+    long_key = rw_webhook_sign (key, data, strlen (data));
+    g_assert_cmpstr (long_key, ==, "sha256=60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  }
 }
 
 static void
