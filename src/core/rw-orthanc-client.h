@@ -168,6 +168,27 @@ GPtrArray       *rw_orthanc_client_find_priors_finish (RwOrthancClient   *self,
                                                        GAsyncResult      *result,
                                                        GError           **error);
 
+/* GET /plugins: the names of the plugins Orthanc runs ("web-viewer",
+ * "stone-webviewer", "dicom-web" …), NULL-terminated. */
+void             rw_orthanc_client_list_plugins_async  (RwOrthancClient   *self,
+                                                        GCancellable      *cancellable,
+                                                        GAsyncReadyCallback callback,
+                                                        gpointer           user_data);
+char           **rw_orthanc_client_list_plugins_finish (RwOrthancClient   *self,
+                                                        GAsyncResult      *result,
+                                                        GError           **error);
+
+/* The Orthanc id of the study with @study_uid (a prior known from QIDO-RS
+ * only); RW_ORTHANC_ERROR_NOT_FOUND when the PACS does not have it. */
+void             rw_orthanc_client_lookup_study_async  (RwOrthancClient   *self,
+                                                        const char        *study_uid,
+                                                        GCancellable      *cancellable,
+                                                        GAsyncReadyCallback callback,
+                                                        gpointer           user_data);
+char            *rw_orthanc_client_lookup_study_finish (RwOrthancClient   *self,
+                                                        GAsyncResult      *result,
+                                                        GError           **error);
+
 /* Streams GET /studies/{id}/archive into @destination through a temporary
  * file in the same directory, renamed over @destination only once complete:
  * on error or cancellation nothing is left behind. @progress gets the bytes

@@ -75,6 +75,7 @@ typedef struct {
   gboolean      is_final;
   char         *report_json;
   char         *failure;
+  gpointer      barrier;
 } Op;
 
 typedef void (*JobFunc) (RwReportStore *self,
@@ -632,6 +633,26 @@ count_attempt_job (RwReportStore *self,
 
 /* Plumbing ---------------------------------------------------------------- */
 
+typedef struct {
+  GMutex   mutex;
+  GCond    cond;
+  gboolean done;
+} Barrier;
+
+static void
+barrier_job (RwReportStore *self,
+             GTask         *task,
+             Op            *op)
+{
+  Barrier *barrier = op->barrier;
+
+  g_mutex_lock (&barrier->mutex);
+  barrier->done = TRUE;
+  g_cond_signal (&barrier->cond);
+  g_mutex_unlock (&barrier->mutex);
+  g_task_return_boolean (task, TRUE);
+}
+
 static void
 run_job (gpointer data,
          gpointer user_data)
@@ -1011,4 +1032,27 @@ rw_report_store_count_attempt_async (RwReportStore       *self,
   op = op_new ("", "");
   op->entry_id = entry_id;
   push (self, op, count_attempt_job, rw_report_store_count_attempt_async, cancellable, callback, user_data);
+}
+
+void
+rw_report_store_wait_idle (RwReportStore *self)
+{
+  Barrier barrier = { 0, };
+  Op *op;
+
+  g_return_if_fail (RW_IS_REPORT_STORE (self));
+
+  g_mutex_init (&barrier.mutex);
+  g_cond_init (&barrier.cond);
+  op = op_new ("", "");
+  op->barrier = &barrier;
+  /* One worker thread takes jobs in order: when this one runs, every
+   * earlier one has finished. */
+  push (self, op, barrier_job, rw_report_store_wait_idle, NULL, NULL, NULL);
+  g_mutex_lock (&barrier.mutex);
+  while (!barrier.done)
+    g_cond_wait (&barrier.cond, &barrier.mutex);
+  g_mutex_unlock (&barrier.mutex);
+  g_mutex_clear (&barrier.mutex);
+  g_cond_clear (&barrier.cond);
 }

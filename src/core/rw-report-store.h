@@ -197,4 +197,8 @@ void           rw_report_store_count_attempt_async (RwReportStore      *self,
                                                   GAsyncReadyCallback   callback,
                                                   gpointer              user_data);
 
+/* Blocks until every call made so far has run: at the application's end,
+ * so the last draft is on disk before the process exits. */
+void           rw_report_store_wait_idle         (RwReportStore        *self);
+
 G_END_DECLS

@@ -14,8 +14,9 @@ struct _RwApplication
 {
   AdwApplication  parent_instance;
 
-  GSettings      *settings;
-  RwSession      *session;
+  GSettings        *settings;
+  RwSession        *session;
+  RwReadingContext *reading;
 };
 
 G_DEFINE_FINAL_TYPE (RwApplication, rw_application, ADW_TYPE_APPLICATION)
@@ -219,6 +220,7 @@ rw_application_startup (GApplication *app)
   static const char *preferences_accels[] = { "<Control>comma", NULL };
   static const char *help_accels[] = { "F1", NULL };
   g_autofree char *store_path = NULL;
+  g_autofree char *reports_path = NULL;
 
   G_APPLICATION_CLASS (rw_application_parent_class)->startup (app);
 
@@ -231,6 +233,8 @@ rw_application_startup (GApplication *app)
   store_path = g_build_filename (g_get_user_data_dir (), "radiweb", "client.db", NULL);
   self->session = rw_session_new (ensure_settings (self), store_path);
   g_signal_connect (self->session, "exam-created", G_CALLBACK (on_exam_created), self);
+  reports_path = g_build_filename (g_get_user_data_dir (), "radiweb", "reports.db", NULL);
+  self->reading = rw_reading_context_new (self->session, reports_path);
 }
 
 static void
@@ -244,6 +248,13 @@ rw_application_shutdown (GApplication *app)
 {
   RwApplication *self = RW_APPLICATION (app);
 
+  if (self->reading != NULL)
+    {
+      /* The last drafts reach the disk before the process ends. */
+      rw_reading_context_shutdown (self->reading);
+      rw_report_store_wait_idle (rw_reading_context_get_store (self->reading));
+      g_clear_object (&self->reading);
+    }
   if (self->session != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->session, self);
@@ -259,6 +270,7 @@ rw_application_finalize (GObject *object)
 {
   RwApplication *self = (RwApplication *)object;
 
+  g_clear_object (&self->reading);
   g_clear_object (&self->session);
   g_clear_object (&self->settings);
 
@@ -315,4 +327,11 @@ rw_application_get_settings (RwApplication *self)
 {
   g_return_val_if_fail (RW_IS_APPLICATION (self), NULL);
   return ensure_settings (self);
+}
+
+RwReadingContext *
+rw_application_get_reading_context (RwApplication *self)
+{
+  g_return_val_if_fail (RW_IS_APPLICATION (self), NULL);
+  return self->reading;
 }

@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 
+#include "rw-reading-context.h"
 #include "rw-session.h"
 
 G_BEGIN_DECLS
@@ -14,6 +15,9 @@ RwApplication *rw_application_new         (const char        *application_id,
                                            GApplicationFlags  flags);
 RwSession     *rw_application_get_session (RwApplication     *self);
 GSettings     *rw_application_get_settings (RwApplication    *self);
+/* What the reading views share: WebKit, drafts and the outbox, the phrase
+ * bank. */
+RwReadingContext *rw_application_get_reading_context (RwApplication *self);
 
 /* Registers the compiled-in resources; the application does it itself,
  * widget tests without one call this. */

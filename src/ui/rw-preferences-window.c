@@ -7,6 +7,7 @@
 
 #include "rw-keyring.h"
 #include "rw-preferences-window.h"
+#include "rw-viewer-url.h"
 
 struct _RwPreferencesWindow
 {
@@ -16,6 +17,7 @@ struct _RwPreferencesWindow
   AdwActionRow         *server_row;
   AdwActionRow         *user_row;
   AdwComboRow          *viewer_row;
+  AdwEntryRow          *viewer_template_row;
   AdwEntryRow          *orthanc_url_row;
   AdwEntryRow          *orthanc_user_row;
   AdwEntryRow          *orthanc_password_row;
@@ -34,15 +36,49 @@ toast (RwPreferencesWindow *self,
   adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (message));
 }
 
+/* The list's positions are the schema's enum values. */
+#define VIEWER_CUSTOM 3
+
 static void
 on_viewer_selected (RwPreferencesWindow *self)
 {
   GSettings *settings;
+  guint selected = adw_combo_row_get_selected (self->viewer_row);
 
+  gtk_widget_set_visible (GTK_WIDGET (self->viewer_template_row), selected == VIEWER_CUSTOM);
   if (self->session == NULL)
     return;
   settings = rw_session_get_settings (self->session);
-  g_settings_set_enum (settings, "viewer-kind", (int) adw_combo_row_get_selected (self->viewer_row));
+  g_settings_set_enum (settings, "viewer-kind", (int) selected);
+}
+
+/* A template is checked against a sample exam, so a typo is caught here
+ * and not when a radiologist opens a study. */
+static void
+on_viewer_template_apply (RwPreferencesWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RwPatient) patient = rw_patient_new ("12345", "SILVA^JOAO", "1980-05-15", "M", "043Y");
+  g_autoptr(RwExam) sample = NULL;
+  g_autofree char *url = NULL;
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->viewer_template_row));
+  RwExamFields fields = { 0, };
+
+  fields.id = 1;
+  fields.study_uid = "1.2.3.4";
+  fields.orthanc_id = "6e2c0ec2-5d99ec2b-5c6f1c8b-2b1d3b1f-1a2b3c4d";
+  fields.accession_number = "ACC1";
+  fields.patient = patient;
+  sample = rw_exam_new (&fields);
+  url = rw_viewer_url_expand_template (text, "https://pacs.example", sample, &error);
+  if (url == NULL)
+    {
+      toast (self, error->message);
+      gtk_widget_add_css_class (GTK_WIDGET (self->viewer_template_row), "error");
+      return;
+    }
+  gtk_widget_remove_css_class (GTK_WIDGET (self->viewer_template_row), "error");
+  g_settings_set_string (rw_session_get_settings (self->session), "viewer-template", text);
 }
 
 static void
@@ -142,10 +178,12 @@ rw_preferences_window_class_init (RwPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RwPreferencesWindow, server_row);
   gtk_widget_class_bind_template_child (widget_class, RwPreferencesWindow, user_row);
   gtk_widget_class_bind_template_child (widget_class, RwPreferencesWindow, viewer_row);
+  gtk_widget_class_bind_template_child (widget_class, RwPreferencesWindow, viewer_template_row);
   gtk_widget_class_bind_template_child (widget_class, RwPreferencesWindow, orthanc_url_row);
   gtk_widget_class_bind_template_child (widget_class, RwPreferencesWindow, orthanc_user_row);
   gtk_widget_class_bind_template_child (widget_class, RwPreferencesWindow, orthanc_password_row);
   gtk_widget_class_bind_template_callback (widget_class, on_viewer_selected);
+  gtk_widget_class_bind_template_callback (widget_class, on_viewer_template_apply);
   gtk_widget_class_bind_template_callback (widget_class, on_orthanc_url_apply);
   gtk_widget_class_bind_template_callback (widget_class, on_orthanc_user_apply);
   gtk_widget_class_bind_template_callback (widget_class, on_orthanc_password_apply);
@@ -165,6 +203,7 @@ rw_preferences_window_new (RwSession *session)
   GSettings *settings;
   g_autofree char *orthanc_url = NULL;
   g_autofree char *orthanc_user = NULL;
+  g_autofree char *viewer_template = NULL;
   const char *server;
 
   g_return_val_if_fail (RW_IS_SESSION (session), NULL);
@@ -177,6 +216,10 @@ rw_preferences_window_new (RwSession *session)
   adw_action_row_set_subtitle (self->user_row, rw_session_get_username (session) != NULL
                                                ? rw_session_get_username (session) : "—");
   adw_combo_row_set_selected (self->viewer_row, (guint) g_settings_get_enum (settings, "viewer-kind"));
+  gtk_widget_set_visible (GTK_WIDGET (self->viewer_template_row),
+                          g_settings_get_enum (settings, "viewer-kind") == VIEWER_CUSTOM);
+  viewer_template = g_settings_get_string (settings, "viewer-template");
+  gtk_editable_set_text (GTK_EDITABLE (self->viewer_template_row), viewer_template);
   orthanc_url = g_settings_get_string (settings, "orthanc-url");
   orthanc_user = g_settings_get_string (settings, "orthanc-username");
   gtk_editable_set_text (GTK_EDITABLE (self->orthanc_url_row), orthanc_url);

@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 
+#include "rw-reading-view.h"
 #include "rw-session.h"
 #include "rw-sign-in-page.h"
 #include "rw-worklist-view.h"
@@ -20,5 +21,10 @@ void            rw_window_open_exam         (RwWindow  *self,
 const char     *rw_window_get_page          (RwWindow  *self);
 RwSignInPage   *rw_window_get_sign_in_page  (RwWindow  *self);
 RwWorklistView *rw_window_get_worklist_view (RwWindow  *self);
+/* The open exams are tabs after the pinned worklist. */
+AdwTabView     *rw_window_get_tab_view      (RwWindow  *self);
+/* The tab of @exam_id, or NULL when it is not open. */
+RwReadingView  *rw_window_get_reading_view  (RwWindow  *self,
+                                             gint64     exam_id);
 
 G_END_DECLS

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "rw-application.h"
+#include "rw-test-orthanc.h"
+#include "rw-test-server.h"
+#include "rw-window.h"
+
+G_BEGIN_DECLS
+
+/* What the reading view's tests share: the desktop app in this process,
+ * signed in to a real radiweb-server, with studies on a real Orthanc that
+ * the server learnt of through its webhook, and the Orthanc password in
+ * the session's real gnome-keyring. */
+
+#define RW_TEST_WAIT_MS 30000
+#define RW_TEST_PASSWORD "senha-ana-1"
+
+/* Before anything else: a fresh HOME, g_test_init, GTK, and WebKit's
+ * sandbox where this machine allows one. */
+void           rw_test_reading_init        (int            *argc,
+                                            char         ***argv,
+                                            const char      *name);
+void           rw_test_reading_cleanup     (void);
+/* The HOME of this test program. */
+const char    *rw_test_reading_get_home    (void);
+/* The report store of the app (drafts and outbox), as a path. */
+char          *rw_test_reading_store_path  (void);
+
+/* Forgets what the previous test left: settings, the client's files. */
+void           rw_test_reading_reset       (void);
+
+/* A server with ana (radiologist, CRM/SP 123456, RQE 98765), bruno
+ * (radiologist) and an administrator, started. */
+RwTestServer  *rw_test_reading_server_new  (void);
+
+/* A study of @patient_id/@patient_name sent to @orthanc with storescu, and
+ * announced to @server as the Orthanc plugin would: the new exam's id.
+ * @orthanc_id (optional) receives Orthanc's id of the study, @study_uid
+ * its StudyInstanceUID. */
+gint64         rw_test_reading_add_study   (RwTestServer   *server,
+                                            RwTestOrthanc  *orthanc,
+                                            const char     *patient_id,
+                                            const char     *patient_name,
+                                            const char     *study_date,
+                                            char          **orthanc_id,
+                                            char          **study_uid);
+/* A study on Orthanc only (no webhook): what QIDO-RS finds as a prior. */
+void           rw_test_reading_send_study  (RwTestOrthanc  *orthanc,
+                                            const char     *patient_id,
+                                            const char     *patient_name,
+                                            const char     *study_date,
+                                            char          **study_uid);
+
+/* The viewer settings and the Orthanc password in the keyring. */
+void           rw_test_reading_use_orthanc (RwTestOrthanc  *orthanc,
+                                            const char     *password);
+
+RwApplication *rw_test_reading_start_app   (void);
+/* Closes the windows (waiting for them to go), then shuts down. */
+void           rw_test_reading_stop_app    (RwApplication  *app);
+RwWindow      *rw_test_reading_get_window  (RwApplication  *app);
+void           rw_test_reading_sign_in     (RwApplication  *app,
+                                            RwTestServer   *server,
+                                            const char     *username,
+                                            const char     *password);
+/* Opens @exam_id as a double-click on its row does, and waits for the
+ * view to be past loading. */
+RwReadingView *rw_test_reading_open        (RwApplication  *app,
+                                            gint64          exam_id);
+void           rw_test_reading_wait_mode   (RwReadingView  *view,
+                                            RwReadingMode   mode);
+
+/* What typing does: @text at the cursor of @section (at its end). */
+void           rw_test_reading_type        (RwReadingView  *view,
+                                            RwReportSection section,
+                                            const char     *text);
+char          *rw_test_reading_dup_section (RwReadingView  *view,
+                                            RwReportSection section);
+
+/* The laudo on the server, as JSON; NULL when there is none. */
+JsonObject    *rw_test_reading_server_report (RwTestServer *server,
+                                              const char   *token,
+                                              gint64        exam_id);
+
+/* A toplevel window of @type, or NULL. */
+GtkWindow     *rw_test_reading_find_window (GType           type);
+
+/* With RW_TEST_SHOTS=DIR in the environment, a screenshot of the X screen
+ * as DIR/@name.png; nothing otherwise. */
+void           rw_test_reading_shot        (const char     *name);
+
+G_END_DECLS

@@ -1,0 +1,758 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <sqlite3.h>
+#include <string.h>
+
+#include "rw-conflict-dialog.h"
+#include "rw-test-reading.h"
+#include "rw-test-util.h"
+
+/* The reading view as a radiologist uses it: a double-click on the
+ * worklist, the study in the Orthanc Web Viewer of a real Orthanc with the
+ * password from the keyring, the laudo written with phrases and
+ * abbreviations, saved through the outbox while the server comes and goes,
+ * a colleague's save in between, and the signature. One Orthanc serves the
+ * whole program (each test has its own patients); each test has its own
+ * radiweb-server. */
+
+static RwTestOrthanc *orthanc;
+
+typedef struct {
+  RwTestServer  *server;
+  RwApplication *app;
+  char          *token;
+  gint64         exam_id;
+  char          *orthanc_id;
+  char          *patient_id;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  rw_test_reading_reset ();
+  f->server = rw_test_reading_server_new ();
+  f->token = rw_test_server_login (f->server, "ana", RW_TEST_PASSWORD);
+  f->patient_id = g_strdup_printf ("RD%08X", g_random_int ());
+  f->exam_id = rw_test_reading_add_study (f->server, orthanc, f->patient_id, "SILVA^JOÃO^CARLOS",
+                                          NULL, &f->orthanc_id, NULL);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  if (f->app != NULL)
+    rw_test_reading_stop_app (f->app);
+  g_clear_pointer (&f->server, rw_test_server_free);
+  g_free (f->token);
+  g_free (f->orthanc_id);
+  g_free (f->patient_id);
+}
+
+static RwReadingView *
+open_as (Fixture    *f,
+         const char *username,
+         const char *password)
+{
+  f->app = rw_test_reading_start_app ();
+  rw_test_reading_sign_in (f->app, f->server, username, password);
+  return rw_test_reading_open (f->app, f->exam_id);
+}
+
+typedef struct {
+  RwViewerPane      *pane;
+  RwViewerPaneState  state;
+} ViewerWait;
+
+static gboolean
+viewer_settled (gpointer data)
+{
+  ViewerWait *w = data;
+  RwViewerPaneState state = rw_viewer_pane_get_state (w->pane);
+
+  return state == RW_VIEWER_PANE_READY || state == RW_VIEWER_PANE_FAILED;
+}
+
+static RwViewerPaneState
+wait_viewer (RwReadingView *view)
+{
+  ViewerWait w = { rw_reading_view_get_viewer (view), 0 };
+
+  g_assert_true (rw_test_wait_until (viewer_settled, &w, RW_TEST_WAIT_MS));
+  return rw_viewer_pane_get_state (w.pane);
+}
+
+/* The Orthanc Web Viewer's address for the study's first series. */
+static char *
+expected_viewer_uri (Fixture *f)
+{
+  g_autofree char *path = g_strdup_printf ("/studies/%s/series", f->orthanc_id);
+  g_autoptr(JsonNode) series = rw_test_orthanc_get_json (orthanc, path);
+  JsonObject *first = json_array_get_object_element (json_node_get_array (series), 0);
+
+  return g_strdup_printf ("%s/web-viewer/app/viewer.html?series=%s", rw_test_orthanc_get_url (orthanc),
+                          json_object_get_string_member (first, "ID"));
+}
+
+/* A double-click opens the exam in a tab: the images in the Orthanc Web
+ * Viewer with the password answered from the keyring (Orthanc refuses the
+ * page otherwise), no credentials in any address, and the form beside. */
+static void
+test_open_viewer (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *expected = expected_viewer_uri (f);
+  RwReadingView *view;
+  RwViewerPane *pane;
+  const char *uri;
+
+  rw_test_reading_use_orthanc (orthanc, rw_test_orthanc_get_password (orthanc));
+  g_settings_set_string (settings, "viewer-kind", "orthanc-webviewer");
+  view = open_as (f, "ana", RW_TEST_PASSWORD);
+  rw_test_reading_wait_mode (view, RW_READING_EDITING);
+  g_assert_cmpstr (rw_reading_view_get_title (view), ==, "SILVA, JOÃO CARLOS");
+
+  pane = rw_reading_view_get_viewer (view);
+  g_assert_cmpint (wait_viewer (view), ==, RW_VIEWER_PANE_READY);
+  g_assert_cmpint (rw_viewer_pane_get_kind (pane), ==, RW_VIEWER_ORTHANC_WEB_VIEWER);
+  uri = webkit_web_view_get_uri (rw_viewer_pane_get_web_view (pane));
+  g_assert_cmpstr (uri, ==, expected);
+  g_assert_null (strstr (uri, rw_test_orthanc_get_password (orthanc)));
+  g_assert_null (strchr (uri, '@'));
+
+  /* Opening claimed the exam for ana. */
+  {
+    g_autofree char *path = g_strdup_printf ("/api/exams/%" G_GINT64_FORMAT, f->exam_id);
+    g_autoptr(JsonNode) exam = NULL;
+
+    g_assert_cmpuint (rw_test_server_request (f->server, "GET", path, f->token, NULL, NULL, 0, &exam), ==, 200);
+    g_assert_cmpstr (json_object_get_string_member (json_node_get_object (exam), "status"), ==, "in_progress");
+  }
+  rw_test_reading_shot ("reading-view");
+}
+
+/* The password in the keyring is wrong: the pane says so, names the user,
+ * never shows the password. */
+static void
+test_viewer_wrong_password (Fixture       *f,
+                            gconstpointer  data)
+{
+  RwReadingView *view;
+  RwViewerPane *pane;
+
+  rw_test_reading_use_orthanc (orthanc, "senha-errada");
+  view = open_as (f, "ana", RW_TEST_PASSWORD);
+  pane = rw_reading_view_get_viewer (view);
+  g_assert_cmpint (wait_viewer (view), ==, RW_VIEWER_PANE_FAILED);
+  g_assert_cmpint (rw_viewer_pane_get_problem (pane), ==, RW_VIEWER_PROBLEM_UNAUTHORIZED);
+  g_assert_nonnull (strstr (rw_viewer_pane_get_message (pane), rw_test_orthanc_get_username (orthanc)));
+  g_assert_null (strstr (rw_viewer_pane_get_message (pane), "senha-errada"));
+  /* The laudo can be written all the same. */
+  rw_test_reading_wait_mode (view, RW_READING_EDITING);
+}
+
+
+static GtkWindow *
+find_dialog (GType type)
+{
+  return rw_test_reading_find_window (type);
+}
+
+static gboolean
+has_dialog (gpointer data)
+{
+  return find_dialog (GPOINTER_TO_SIZE (data)) != NULL;
+}
+
+static void
+wait_dialog (GType type)
+{
+  g_assert_true (rw_test_wait_until (has_dialog, GSIZE_TO_POINTER (type), RW_TEST_WAIT_MS));
+}
+
+/* The default viewer (Stone) is not on this Orthanc: the pane shows the
+ * images with the one it has and says so. A viewer chosen in the
+ * preferences that is missing is an error naming it and offering the
+ * other; an Orthanc that does not answer is one too. */
+static void
+test_viewer_missing (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  RwReadingView *view;
+  RwViewerPane *pane;
+  const char *message;
+
+  rw_test_reading_use_orthanc (orthanc, rw_test_orthanc_get_password (orthanc));
+  view = open_as (f, "ana", RW_TEST_PASSWORD);
+  pane = rw_reading_view_get_viewer (view);
+  g_assert_cmpint (wait_viewer (view), ==, RW_VIEWER_PANE_READY);
+  g_assert_cmpint (rw_viewer_pane_get_kind (pane), ==, RW_VIEWER_ORTHANC_WEB_VIEWER);
+  g_assert_nonnull (strstr (rw_viewer_pane_get_message (pane), "Stone Web Viewer"));
+
+  g_settings_set_string (settings, "viewer-kind", "ohif");
+  rw_viewer_pane_reload (pane);
+  g_assert_cmpint (wait_viewer (view), ==, RW_VIEWER_PANE_FAILED);
+  g_assert_cmpint (rw_viewer_pane_get_problem (pane), ==, RW_VIEWER_PROBLEM_VIEWER_MISSING);
+  g_assert_nonnull (strstr (rw_viewer_pane_get_title (pane), "OHIF"));
+  message = rw_viewer_pane_get_message (pane);
+  g_assert_nonnull (strstr (message, "Orthanc Web Viewer"));
+  g_assert_nonnull (strstr (message, rw_test_orthanc_get_url (orthanc) + strlen ("http://")));
+
+  /* The button the error offers. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (pane), "viewer.use-viewer", "s", "orthanc-webviewer"));
+  g_assert_cmpint (wait_viewer (view), ==, RW_VIEWER_PANE_READY);
+  {
+    g_autofree char *kind = g_settings_get_string (settings, "viewer-kind");
+
+    g_assert_cmpstr (kind, ==, "orthanc-webviewer");
+  }
+
+  g_settings_set_string (settings, "orthanc-url", "http://127.0.0.1:1");
+  rw_viewer_pane_reload (pane);
+  g_assert_cmpint (wait_viewer (view), ==, RW_VIEWER_PANE_FAILED);
+  g_assert_cmpint (rw_viewer_pane_get_problem (pane), ==, RW_VIEWER_PROBLEM_UNREACHABLE);
+  g_assert_nonnull (strstr (rw_viewer_pane_get_message (pane), "127.0.0.1:1"));
+}
+
+/* Shared phrases for CT and for any exam, one for MR, as the clinic's
+ * administrator keeps them. */
+static void
+add_phrases (Fixture *f)
+{
+  g_autofree char *admin = rw_test_server_login (f->server, "admin", "senha-admin-1");
+  static const char *phrases[] = {
+    "{\"section\": \"findings\", \"label\": \"Normal\", \"text\": \"Exame dentro dos limites da normalidade.\", \"abbreviation\": \"nl\"}",
+    "{\"section\": \"findings\", \"modality\": \"CT\", \"label\": \"Fígado normal (TC)\", \"text\": \"Fígado de dimensões normais e densidade homogênea.\", \"abbreviation\": \"fig\"}",
+    "{\"section\": \"findings\", \"modality\": \"MR\", \"label\": \"Fígado normal (RM)\", \"text\": \"Fígado com sinal normal.\", \"abbreviation\": \"figrm\"}",
+    "{\"section\": \"conclusion\", \"label\": \"Sem alterações\", \"text\": \"Estudo sem alterações significativas.\", \"abbreviation\": \"sa\"}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (phrases); i++)
+    g_assert_cmpuint (rw_test_server_request_json (f->server, "POST", "/api/phrases", admin, phrases[i], NULL), ==, 201);
+}
+
+static gboolean
+bank_filled (gpointer data)
+{
+  return rw_phrase_bank_get_n_shown (rw_reading_view_get_phrase_bank (data)) > 0;
+}
+
+static char *
+draft_findings (gint64 exam_id)
+{
+  g_autofree char *path = rw_test_reading_store_path ();
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *text = NULL;
+
+  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+      sqlite3_prepare_v2 (db, "SELECT findings FROM drafts WHERE exam_id = ?", -1, &stmt, NULL) == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, exam_id);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return text;
+}
+
+typedef struct {
+  gint64      exam_id;
+  const char *text;
+} DraftWait;
+
+static gboolean
+draft_is (gpointer data)
+{
+  DraftWait *w = data;
+  g_autofree char *text = draft_findings (w->exam_id);
+
+  return g_strcmp0 (text, w->text) == 0;
+}
+
+/* The seed's insertText: a phrase replaces the selection and the cursor
+ * ends after it. An abbreviation before the cursor expands (Tab's action);
+ * another word does not. The bank shows the section's phrases for the
+ * exam's modality and searches without accents. Every change is in the
+ * local draft within a second. */
+static void
+test_phrases (Fixture       *f,
+              gconstpointer  data)
+{
+  RwReadingView *view;
+  RwReportForm *form;
+  RwPhraseBank *bank;
+  GtkTextBuffer *buffer;
+  GtkTextIter start, end;
+  g_autofree char *findings = NULL;
+  DraftWait w = { f->exam_id, NULL };
+
+  add_phrases (f);
+  view = open_as (f, "ana", RW_TEST_PASSWORD);
+  rw_test_reading_wait_mode (view, RW_READING_EDITING);
+  form = rw_reading_view_get_form (view);
+  bank = rw_reading_view_get_phrase_bank (view);
+
+  rw_test_reading_type (view, RW_REPORT_FINDINGS, "Baço XXX normal.");
+  g_assert_true (rw_test_wait_until (bank_filled, view, RW_TEST_WAIT_MS));
+  /* Findings of a CT: the shared one and the CT one, not the MR one. */
+  g_assert_cmpuint (rw_phrase_bank_get_n_shown (bank), ==, 2);
+  rw_phrase_bank_set_query (bank, "FIGADO");
+  g_assert_cmpuint (rw_phrase_bank_get_n_shown (bank), ==, 1);
+  g_assert_cmpstr (rw_phrase_get_abbreviation (rw_phrase_bank_get_shown (bank, 0)), ==, "fig");
+
+  /* Select "XXX" and insert the phrase in its place. */
+  buffer = gtk_text_view_get_buffer (rw_report_form_get_text_view (form, RW_REPORT_FINDINGS));
+  gtk_text_buffer_get_iter_at_offset (buffer, &start, 5);
+  gtk_text_buffer_get_iter_at_offset (buffer, &end, 8);
+  gtk_text_buffer_select_range (buffer, &start, &end);
+  rw_phrase_bank_activate (bank, 0);
+  findings = rw_test_reading_dup_section (view, RW_REPORT_FINDINGS);
+  g_assert_cmpstr (findings, ==, "Baço Fígado de dimensões normais e densidade homogênea. normal.");
+  gtk_text_buffer_get_iter_at_mark (buffer, &end, gtk_text_buffer_get_insert (buffer));
+  g_assert_cmpint (gtk_text_iter_get_offset (&end), ==, 5 + g_utf8_strlen ("Fígado de dimensões normais e densidade homogênea.", -1));
+
+  /* Abbreviations: at the end of the section, "nl" then Tab. */
+  rw_test_reading_type (view, RW_REPORT_FINDINGS, "\nnl");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (form), "form.expand-abbreviation", NULL));
+  rw_test_reading_type (view, RW_REPORT_FINDINGS, " xyz");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (form), "form.expand-abbreviation", NULL));
+  /* The MR phrase does not fit a CT. */
+  rw_test_reading_type (view, RW_REPORT_FINDINGS, " figrm");
+  g_assert_false (rw_report_form_expand_abbreviation (form));
+  g_clear_pointer (&findings, g_free);
+  findings = rw_test_reading_dup_section (view, RW_REPORT_FINDINGS);
+  g_assert_cmpstr (findings, ==, "Baço Fígado de dimensões normais e densidade homogênea. normal.\n"
+                                 "Exame dentro dos limites da normalidade. xyz figrm");
+
+  /* The conclusion has its own phrases. */
+  rw_test_reading_type (view, RW_REPORT_CONCLUSION, "sa");
+  g_assert_true (rw_report_form_expand_abbreviation (form));
+  {
+    g_autofree char *conclusion = rw_test_reading_dup_section (view, RW_REPORT_CONCLUSION);
+
+    g_assert_cmpstr (conclusion, ==, "Estudo sem alterações significativas.");
+  }
+
+  /* Within a second of the last change, the draft on disk has it all. */
+  w.text = findings;
+  g_assert_true (rw_test_wait_until (draft_is, &w, 1000));
+}
+
+static gboolean
+server_has_findings (gpointer data)
+{
+  Fixture *f = ((gpointer *) data)[0];
+  const char *text = ((gpointer *) data)[1];
+  g_autoptr(JsonObject) report = rw_test_reading_server_report (f->server, f->token, f->exam_id);
+
+  return report != NULL && g_strcmp0 (json_object_get_string_member (report, "findings"), text) == 0;
+}
+
+static gboolean
+status_contains (gpointer data)
+{
+  RwReadingView *view = ((gpointer *) data)[0];
+  const char *part = ((gpointer *) data)[1];
+
+  return rw_reading_view_get_status (view) != NULL && strstr (rw_reading_view_get_status (view), part) != NULL;
+}
+
+/* The server stops while the radiologist types and saves: nothing is
+ * lost, the saves wait in the outbox, and when the server is back they go
+ * by themselves and the server ends with exactly what was typed. */
+static void
+test_offline (Fixture       *f,
+              gconstpointer  data)
+{
+  RwReadingView *view;
+  g_autofree char *findings = NULL;
+  gpointer waiting[2];
+  gpointer landed[2];
+
+  view = open_as (f, "ana", RW_TEST_PASSWORD);
+  rw_test_reading_wait_mode (view, RW_READING_EDITING);
+  rw_test_reading_type (view, RW_REPORT_FINDINGS, "Fígado normal.");
+
+  rw_test_server_stop (f->server);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "reading.save", NULL));
+  waiting[0] = view;
+  waiting[1] = (gpointer) "cannot be reached";
+  g_assert_true (rw_test_wait_until (status_contains, waiting, RW_TEST_WAIT_MS));
+  rw_test_reading_type (view, RW_REPORT_FINDINGS, "\nVesícula biliar sem cálculos.");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "reading.save", NULL));
+  rw_test_reading_type (view, RW_REPORT_FINDINGS, "\nBaço normal.");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "reading.save", NULL));
+  g_assert_cmpuint (rw_reading_view_get_n_sending (view), ==, 3);
+
+  rw_test_server_start (f->server);
+  findings = rw_test_reading_dup_section (view, RW_REPORT_FINDINGS);
+  g_assert_cmpstr (findings, ==, "Fígado normal.\nVesícula biliar sem cálculos.\nBaço normal.");
+  landed[0] = f;
+  landed[1] = findings;
+  g_assert_true (rw_test_wait_until (server_has_findings, landed, RW_TEST_WAIT_MS));
+  waiting[1] = (gpointer) "Saved on the server";
+  g_assert_true (rw_test_wait_until (status_contains, waiting, RW_TEST_WAIT_MS));
+  g_assert_cmpuint (rw_reading_view_get_n_sending (view), ==, 0);
+}
+
+/* A second workstation on the same exam: bruno's client finds it claimed
+ * by ana and opens it read-only, saying by whom. */
+static void
+test_claimed (Fixture       *f,
+              gconstpointer  data)
+{
+  RwReadingView *view;
+  RwApplication *second;
+  RwReadingView *other;
+
+  view = open_as (f, "ana", RW_TEST_PASSWORD);
+  rw_test_reading_wait_mode (view, RW_READING_EDITING);
+
+  /* The other workstation's last user was bruno, who has no session in
+   * this keyring: it asks him to sign in. */
+  {
+    g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+    g_settings_set_string (settings, "username", "bruno");
+  }
+  second = rw_test_reading_start_app ();
+  rw_test_reading_sign_in (second, f->server, "bruno", "senha-bruno-1");
+  other = rw_test_reading_open (second, f->exam_id);
+  rw_test_reading_wait_mode (other, RW_READING_READ_ONLY);
+  g_assert_nonnull (strstr (rw_reading_view_get_notice (other), "Dra. Ana Souza"));
+  g_assert_false (rw_report_form_get_editable (rw_reading_view_get_form (other)));
+  g_assert_false (gtk_widget_activate_action (GTK_WIDGET (other), "reading.save", NULL) &&
+                  rw_reading_view_get_n_sending (other) > 0);
+  rw_test_reading_stop_app (second);
+}
+
+static guint
+api_save (Fixture    *f,
+          const char *token,
+          const char *findings,
+          gint64      version)
+{
+  g_autofree char *path = g_strdup_printf ("/api/reports/%" G_GINT64_FORMAT "/save", f->exam_id);
+  g_autofree char *body = g_strdup_printf ("{\"technique\": \"\", \"findings\": \"%s\", \"conclusion\": \"\", \"version\": %" G_GINT64_FORMAT "}",
+                                           findings, version);
+
+  return rw_test_server_request_json (f->server, "POST", path, token, body, NULL);
+}
+
+/* The same radiologist saved at another workstation meanwhile: this
+ * client's save is stale. The conflict shows both texts, the server keeps
+ * the other one until the radiologist chooses to keep theirs. */
+static void
+test_conflict (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *elsewhere = rw_test_server_login (f->server, "ana", RW_TEST_PASSWORD);
+  RwConflictDialog *dialog;
+  RwReadingView *view;
+  RwReport *theirs;
+  gpointer landed[2] = { f, (gpointer) "Texto desta estação." };
+
+  view = open_as (f, "ana", RW_TEST_PASSWORD);
+  rw_test_reading_wait_mode (view, RW_READING_EDITING);
+  rw_test_reading_type (view, RW_REPORT_FINDINGS, "Texto desta estação.");
+  g_assert_cmpuint (api_save (f, elsewhere, "Texto da outra estação.", 0), ==, 200);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "reading.save", NULL));
+  wait_dialog (RW_TYPE_CONFLICT_DIALOG);
+  dialog = RW_CONFLICT_DIALOG (find_dialog (RW_TYPE_CONFLICT_DIALOG));
+  theirs = rw_conflict_dialog_get_theirs (dialog);
+  g_assert_cmpstr (rw_conflict_dialog_get_mine (dialog, RW_REPORT_FINDINGS), ==, "Texto desta estação.");
+  g_assert_cmpstr (rw_report_get_text (theirs, RW_REPORT_FINDINGS), ==, "Texto da outra estação.");
+  /* Not overwritten. */
+  landed[1] = (gpointer) "Texto da outra estação.";
+  g_assert_true (server_has_findings (landed));
+  rw_test_reading_shot ("conflict");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "conflict.keep-mine", NULL));
+  landed[1] = (gpointer) "Texto desta estação.";
+  g_assert_true (rw_test_wait_until (server_has_findings, landed, RW_TEST_WAIT_MS));
+}
+
+static gboolean
+exam_completed (gpointer data)
+{
+  Fixture *f = data;
+  RwExam *exam = rw_worklist_model_lookup (rw_session_get_worklist (rw_application_get_session (f->app)), f->exam_id);
+
+  return exam != NULL && rw_exam_get_status (exam) == RW_EXAM_STATUS_COMPLETED;
+}
+
+static gboolean
+has_addendum (gpointer data)
+{
+  Fixture *f = data;
+  g_autoptr(JsonObject) report = rw_test_reading_server_report (f->server, f->token, f->exam_id);
+
+  return json_array_get_length (json_object_get_array_member (report, "addenda")) == 1;
+}
+
+/* Signing: refused without a conclusion; then the dialog names the
+ * patient, the signer's CRM and RQE; the server has a final laudo with
+ * the radiologist and the time; the exam leaves the pending list; the
+ * form shows the date and time, read-only; an addendum follows. */
+static void
+test_finalize (Fixture       *f,
+               gconstpointer  data)
+{
+  RwReadingView *view;
+  AdwMessageDialog *dialog;
+  g_autoptr(JsonObject) report = NULL;
+  g_autoptr(JsonNode) pending = NULL;
+  g_autoptr(GDateTime) finalized = NULL;
+  g_autoptr(GDateTime) local = NULL;
+  g_autofree char *when = NULL;
+  g_autofree char *expected = NULL;
+  JsonObject *radiologist;
+  JsonArray *array;
+
+  view = open_as (f, "ana", RW_TEST_PASSWORD);
+  rw_test_reading_wait_mode (view, RW_READING_EDITING);
+  rw_test_reading_type (view, RW_REPORT_TECHNIQUE, "TC do abdome sem contraste.");
+  rw_test_reading_type (view, RW_REPORT_FINDINGS, "Fígado normal.");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "reading.finalize", NULL));
+  g_assert_cmpint (rw_report_form_get_section (rw_reading_view_get_form (view)), ==, RW_REPORT_CONCLUSION);
+  g_assert_null (find_dialog (ADW_TYPE_MESSAGE_DIALOG));
+
+  rw_test_reading_type (view, RW_REPORT_CONCLUSION, "Exame normal.");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "reading.finalize", NULL));
+  wait_dialog (ADW_TYPE_MESSAGE_DIALOG);
+  dialog = ADW_MESSAGE_DIALOG (find_dialog (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "Dra. Ana Souza — CRM/SP 123456 — RQE 98765"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "SILVA, JOÃO CARLOS"));
+  rw_test_reading_shot ("finalize-dialog");
+  adw_message_dialog_response (dialog, "finalize");
+  rw_test_reading_wait_mode (view, RW_READING_FINAL);
+
+  report = rw_test_reading_server_report (f->server, f->token, f->exam_id);
+  g_assert_true (json_object_get_boolean_member (report, "is_final"));
+  g_assert_cmpstr (json_object_get_string_member (report, "conclusion"), ==, "Exame normal.");
+  radiologist = json_object_get_object_member (report, "radiologist");
+  g_assert_cmpstr (json_object_get_string_member (radiologist, "crm"), ==, "CRM/SP 123456");
+  finalized = g_date_time_new_from_iso8601 (json_object_get_string_member (report, "finalized_at"), NULL);
+  g_assert_nonnull (finalized);
+
+  /* dd/mm/aaaa HH:MM, local time. */
+  local = g_date_time_to_local (finalized);
+  when = g_date_time_format (local, "%d/%m/%Y %H:%M");
+  expected = g_strdup_printf ("Signed on %s by Dra. Ana Souza — CRM/SP 123456 — RQE 98765", when);
+  g_assert_cmpstr (rw_report_form_get_signature_line (rw_reading_view_get_form (view)), ==, expected);
+  g_assert_false (rw_report_form_get_editable (rw_reading_view_get_form (view)));
+
+  g_assert_cmpuint (rw_test_server_request (f->server, "GET", "/exams/pending", f->token, NULL, NULL, 0, &pending), ==, 200);
+  array = json_node_get_array (pending);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (array, i), "id"), !=, f->exam_id);
+  g_assert_true (rw_test_wait_until (exam_completed, f, RW_TEST_WAIT_MS));
+
+  g_signal_emit_by_name (rw_reading_view_get_form (view), "add-addendum", "Adendo: comparar com exame anterior.");
+  g_assert_true (rw_test_wait_until (has_addendum, f, RW_TEST_WAIT_MS));
+}
+
+static gboolean
+exam_status_is (gpointer data)
+{
+  Fixture *f = ((gpointer *) data)[0];
+  const char *status = ((gpointer *) data)[1];
+  g_autofree char *path = g_strdup_printf ("/api/exams/%" G_GINT64_FORMAT, f->exam_id);
+  g_autoptr(JsonNode) exam = NULL;
+
+  if (rw_test_server_request (f->server, "GET", path, f->token, NULL, NULL, 0, &exam) != 200)
+    return FALSE;
+  return g_strcmp0 (json_object_get_string_member (json_node_get_object (exam), "status"), status) == 0;
+}
+
+static gboolean
+no_reading_view (gpointer data)
+{
+  Fixture *f = data;
+
+  return rw_window_get_reading_view (rw_test_reading_get_window (f->app), f->exam_id) == NULL;
+}
+
+/* Opening claims; closing without a word gives the exam back; closing
+ * after writing saves what was written. */
+static void
+test_close (Fixture       *f,
+            gconstpointer  data)
+{
+  RwReadingView *view;
+  gpointer status[2] = { f, (gpointer) "pending" };
+  gpointer landed[2] = { f, (gpointer) "Escrito antes de fechar." };
+
+  view = open_as (f, "ana", RW_TEST_PASSWORD);
+  rw_test_reading_wait_mode (view, RW_READING_EDITING);
+  status[1] = (gpointer) "in_progress";
+  g_assert_true (exam_status_is (status));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (rw_test_reading_get_window (f->app)), "win.close-tab", NULL));
+  g_assert_true (rw_test_wait_until (no_reading_view, f, RW_TEST_WAIT_MS));
+  status[1] = (gpointer) "pending";
+  g_assert_true (rw_test_wait_until (exam_status_is, status, RW_TEST_WAIT_MS));
+
+  view = rw_test_reading_open (f->app, f->exam_id);
+  rw_test_reading_wait_mode (view, RW_READING_EDITING);
+  rw_test_reading_type (view, RW_REPORT_FINDINGS, "Escrito antes de fechar.");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (rw_test_reading_get_window (f->app)), "win.close-tab", NULL));
+  g_assert_true (rw_test_wait_until (server_has_findings, landed, RW_TEST_WAIT_MS));
+  status[1] = (gpointer) "in_progress";
+  g_assert_true (exam_status_is (status));
+}
+
+static gboolean
+priors_listed (gpointer data)
+{
+  return rw_reading_view_get_priors (data)->len == 2;
+}
+
+static gboolean
+prior_text_shown (gpointer data)
+{
+  RwReadingView *view = data;
+  g_auto(GStrv) text = rw_report_form_dup_text (rw_reading_view_get_prior_form (view));
+
+  return g_strcmp0 (text[RW_REPORT_FINDINGS], "Achados do exame anterior.") == 0;
+}
+
+/* The patient's other exams: one the server knows, with its signed laudo,
+ * and one only on the PACS. Opening the first shows its laudo beside the
+ * form and its images in the viewer; the other's images come through
+ * QIDO-RS and a lookup on Orthanc. */
+static void
+test_priors (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autofree char *prior_uid = NULL;
+  g_autofree char *pacs_uid = NULL;
+  g_autofree char *path = NULL;
+  RwReadingView *view;
+  RwViewerPane *pane;
+  GPtrArray *priors;
+  RwPrior *known = NULL;
+  RwPrior *pacs_only = NULL;
+  guint known_index = 0, pacs_index = 0;
+  gint64 prior_id;
+
+  rw_test_reading_use_orthanc (orthanc, rw_test_orthanc_get_password (orthanc));
+  prior_id = rw_test_reading_add_study (f->server, orthanc, f->patient_id, "SILVA^JOÃO^CARLOS", "20230105",
+                                        NULL, &prior_uid);
+  path = g_strdup_printf ("/api/reports/%" G_GINT64_FORMAT "/finalize", prior_id);
+  g_assert_cmpuint (rw_test_server_request_json (f->server, "POST", path, f->token,
+                                                 "{\"technique\": \"TC.\", \"findings\": \"Achados do exame anterior.\", \"conclusion\": \"Normal.\"}",
+                                                 NULL), ==, 200);
+  rw_test_reading_send_study (orthanc, f->patient_id, "SILVA^JOÃO^CARLOS", "20220301", &pacs_uid);
+
+  view = open_as (f, "ana", RW_TEST_PASSWORD);
+  rw_test_reading_wait_mode (view, RW_READING_EDITING);
+  g_assert_true (rw_test_wait_until (priors_listed, view, RW_TEST_WAIT_MS));
+  priors = rw_reading_view_get_priors (view);
+  for (guint i = 0; i < priors->len; i++)
+    {
+      RwPrior *prior = g_ptr_array_index (priors, i);
+
+      if (g_strcmp0 (rw_exam_get_study_uid (prior->exam), prior_uid) == 0)
+        known = prior, known_index = i;
+      if (g_strcmp0 (rw_exam_get_study_uid (prior->exam), pacs_uid) == 0)
+        pacs_only = prior, pacs_index = i;
+    }
+  g_assert_nonnull (known);
+  g_assert_nonnull (pacs_only);
+  g_assert_cmpstr (known->report_status, ==, "final");
+  g_assert_cmpint (rw_exam_get_id (pacs_only->exam), ==, 0);
+  /* Newest first. */
+  g_assert_cmpuint (known_index, <, pacs_index);
+
+  rw_reading_view_open_prior (view, known_index);
+  g_assert_true (rw_test_wait_until (prior_text_shown, view, RW_TEST_WAIT_MS));
+  pane = rw_reading_view_get_viewer (view);
+  g_assert_cmpint (wait_viewer (view), ==, RW_VIEWER_PANE_READY);
+  g_assert_cmpstr (rw_exam_get_study_uid (rw_viewer_pane_get_exam (pane)), ==, prior_uid);
+  rw_test_reading_shot ("prior");
+
+  rw_reading_view_open_prior (view, pacs_index);
+  g_assert_cmpint (wait_viewer (view), ==, RW_VIEWER_PANE_READY);
+  g_assert_cmpstr (rw_exam_get_study_uid (rw_viewer_pane_get_exam (pane)), ==, pacs_uid);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "reading.close-prior", NULL));
+  g_assert_cmpint (rw_exam_get_id (rw_viewer_pane_get_exam (pane)), ==, f->exam_id);
+}
+
+static gboolean
+not_downloading (gpointer data)
+{
+  return !rw_reading_view_get_downloading (data);
+}
+
+/* The study as a ZIP, from Orthanc, into the chosen file. */
+static void
+test_download (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *dir = rw_test_make_tmpdir ("rw-download");
+  g_autofree char *path = g_build_filename (dir, "estudo.zip", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  RwReadingView *view;
+
+  rw_test_reading_use_orthanc (orthanc, rw_test_orthanc_get_password (orthanc));
+  view = open_as (f, "ana", RW_TEST_PASSWORD);
+  rw_reading_view_download_to (view, file);
+  g_assert_true (rw_reading_view_get_downloading (view));
+  g_assert_true (rw_test_wait_until (not_downloading, view, RW_TEST_WAIT_MS));
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  g_assert_cmpuint (length, >, 1000);
+  g_assert_true (memcmp (contents, "PK\003\004", 4) == 0);
+  rw_test_rm_rf (dir);
+}
+
+/* Ctrl+? shows every shortcut. */
+static void
+test_shortcuts (Fixture       *f,
+                gconstpointer  data)
+{
+  f->app = rw_test_reading_start_app ();
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (rw_test_reading_get_window (f->app)),
+                                             "win.show-help-overlay", NULL));
+  wait_dialog (GTK_TYPE_SHORTCUTS_WINDOW);
+  gtk_window_destroy (find_dialog (GTK_TYPE_SHORTCUTS_WINDOW));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  rw_test_reading_init (&argc, &argv, "test-reading");
+  orthanc = rw_test_orthanc_new ();
+  rw_test_orthanc_start (orthanc);
+
+  g_test_add ("/reading/open-viewer", Fixture, NULL, fixture_setup, test_open_viewer, fixture_teardown);
+  g_test_add ("/reading/viewer-wrong-password", Fixture, NULL, fixture_setup, test_viewer_wrong_password, fixture_teardown);
+  g_test_add ("/reading/viewer-missing", Fixture, NULL, fixture_setup, test_viewer_missing, fixture_teardown);
+  g_test_add ("/reading/phrases", Fixture, NULL, fixture_setup, test_phrases, fixture_teardown);
+  g_test_add ("/reading/offline", Fixture, NULL, fixture_setup, test_offline, fixture_teardown);
+  g_test_add ("/reading/claimed", Fixture, NULL, fixture_setup, test_claimed, fixture_teardown);
+  g_test_add ("/reading/conflict", Fixture, NULL, fixture_setup, test_conflict, fixture_teardown);
+  g_test_add ("/reading/finalize", Fixture, NULL, fixture_setup, test_finalize, fixture_teardown);
+  g_test_add ("/reading/close", Fixture, NULL, fixture_setup, test_close, fixture_teardown);
+  g_test_add ("/reading/priors", Fixture, NULL, fixture_setup, test_priors, fixture_teardown);
+  g_test_add ("/reading/download", Fixture, NULL, fixture_setup, test_download, fixture_teardown);
+  g_test_add ("/reading/shortcuts", Fixture, NULL, fixture_setup, test_shortcuts, fixture_teardown);
+
+  status = g_test_run ();
+  rw_test_orthanc_free (orthanc);
+  rw_test_reading_cleanup ();
+  return status;
+}
