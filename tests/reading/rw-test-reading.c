@@ -19,6 +19,9 @@ static guint app_serial;
  * leave the bus except through g_application_run(), and finalizing a
  * registered one is an error; so they stay here, stopped, to the end. */
 static GPtrArray *retired_apps;
+/* Every reading view a test opened, as weak pointers: each must be gone
+ * once its window is. */
+static GPtrArray *opened_views;
 
 /* WebKit runs its web processes in bubblewrap; where user namespaces are
  * missing that fails, and then only the documented switch lets it run. */
@@ -71,6 +74,7 @@ rw_test_reading_init (int          *argc,
   g_test_init (argc, argv, NULL);
   gtk_init ();
   retired_apps = g_ptr_array_new ();
+  opened_views = g_ptr_array_new_with_free_func (g_free);
   /* One Xvfb is shared by the tests running in parallel: a blinking cursor
    * in a window that lost the X focus to another test makes GTK warn. */
   g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
@@ -274,13 +278,38 @@ is_gone (gpointer data)
   return *(gpointer *) data == NULL;
 }
 
+typedef struct {
+  gpointer       view;
+  RwApplication *app;
+} Opened;
+
+static gboolean
+views_gone (gpointer data)
+{
+  for (guint i = 0; i < opened_views->len; i++)
+    {
+      Opened *opened = g_ptr_array_index (opened_views, i);
+
+      if (opened->app == data && opened->view != NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Quitting: the windows close (each reading view puts its text away
+ * first), then the application shuts down. Nothing of ours may outlive
+ * it: the windows, the reading views and the reading context are
+ * finalized, which is how these tests find leaks of our objects (see
+ * tests/reading/meson.build on why LeakSanitizer cannot here). */
 void
 rw_test_reading_stop_app (RwApplication *app)
 {
   GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  RwReadingContext *context = rw_application_get_reading_context (app);
 
   g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  g_object_add_weak_pointer (G_OBJECT (context), (gpointer *) &context);
   for (GList *l = g_list_copy (windows); l != NULL; l = g_list_delete_link (l, l))
     {
       /* As when the window is closed by hand: the focused text first
@@ -289,7 +318,9 @@ rw_test_reading_stop_app (RwApplication *app)
       gtk_window_close (l->data);
     }
   g_assert_true (rw_test_wait_until (is_gone, &window, RW_TEST_WAIT_MS));
+  g_assert_true (rw_test_wait_until (views_gone, app, RW_TEST_WAIT_MS));
   g_signal_emit_by_name (app, "shutdown");
+  g_assert_true (rw_test_wait_until (is_gone, &context, RW_TEST_WAIT_MS));
   g_ptr_array_add (retired_apps, app);
 }
 
@@ -369,6 +400,14 @@ rw_test_reading_open (RwApplication *app,
   g_signal_emit_by_name (column_view, "activate", rw_worklist_model_find (model, exam_id));
   g_assert_true (rw_test_wait_until (view_open, &w, RW_TEST_WAIT_MS));
   view = rw_window_get_reading_view (window, exam_id);
+  {
+    Opened *opened = g_new0 (Opened, 1);
+
+    opened->view = view;
+    opened->app = app;
+    g_object_add_weak_pointer (G_OBJECT (view), &opened->view);
+    g_ptr_array_add (opened_views, opened);
+  }
   g_assert_true (rw_test_wait_until (past_loading, view, RW_TEST_WAIT_MS));
   return view;
 }
