@@ -247,6 +247,28 @@ rw_test_reading_use_orthanc (RwTestOrthanc *orthanc,
   g_assert_no_error (error);
 }
 
+static void
+clear_keyring (RwKeyringKind  kind,
+               const char    *server)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  rw_keyring_clear_async (kind, server, NULL, NULL, rw_test_async_ready, &result);
+  g_assert_true (rw_keyring_clear_finish (rw_test_await (&result), &error));
+  g_assert_no_error (error);
+}
+
+void
+rw_test_reading_forget_keyring (RwTestServer  *server,
+                                RwTestOrthanc *orthanc)
+{
+  if (server != NULL)
+    clear_keyring (RW_KEYRING_TOKEN, rw_test_server_get_url (server));
+  if (orthanc != NULL)
+    clear_keyring (RW_KEYRING_ORTHANC_PASSWORD, rw_test_orthanc_get_url (orthanc));
+}
+
 RwApplication *
 rw_test_reading_start_app (void)
 {

@@ -52,6 +52,12 @@ void           rw_test_reading_send_study  (RwTestOrthanc  *orthanc,
                                             const char     *study_date,
                                             char          **study_uid);
 
+/* Removes what the app and the tests put in the session's keyring for
+ * @server (tokens) and @orthanc (the password): the keyring outlives the
+ * test program, and another test may get the same port. */
+void           rw_test_reading_forget_keyring (RwTestServer  *server,
+                                               RwTestOrthanc *orthanc);
+
 /* The viewer settings and the Orthanc password in the keyring. */
 void           rw_test_reading_use_orthanc (RwTestOrthanc  *orthanc,
                                             const char     *password);

@@ -202,6 +202,7 @@ test_kill_restore (void)
     }
   else
     g_assert_cmpstr (queued, ==, TEXT);
+  rw_test_reading_forget_keyring (server, NULL);
 }
 
 int

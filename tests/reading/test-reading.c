@@ -45,6 +45,7 @@ fixture_teardown (Fixture       *f,
 {
   if (f->app != NULL)
     rw_test_reading_stop_app (f->app);
+  rw_test_reading_forget_keyring (f->server, orthanc);
   g_clear_pointer (&f->server, rw_test_server_free);
   g_free (f->token);
   g_free (f->orthanc_id);

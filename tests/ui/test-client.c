@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "rw-application.h"
-#include "rw-exam-details.h"
 #include "rw-keyring.h"
 #include "rw-test-notifications.h"
 #include "rw-test-server.h"
@@ -389,25 +388,17 @@ has_notifications (gpointer data)
   return rw_test_notifications_count (w->daemon) >= w->n;
 }
 
-static RwExamDetails *
-find_details (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
-
-      if (RW_IS_EXAM_DETAILS (window))
-        return RW_EXAM_DETAILS (window);
-    }
-  return NULL;
-}
+typedef struct {
+  RwWindow *window;
+  gint64    exam_id;
+} TabWait;
 
 static gboolean
-details_shown (gpointer data)
+tab_open (gpointer data)
 {
-  return find_details () != NULL;
+  TabWait *w = data;
+
+  return rw_window_get_reading_view (w->window, w->exam_id) != NULL;
 }
 
 /* The worklist shows what the server has; search, filters and sort work;
@@ -420,7 +411,7 @@ test_worklist (Fixture       *f,
   RwTestNotifications *daemon = f->notifications;
   const RwTestNotification *note;
   RwWorklistView *view;
-  RwExamDetails *details;
+  TabWait tw = { NULL, 0 };
   NotifyWait nw = { daemon, 1 };
   gint64 joao, created;
 
@@ -479,14 +470,13 @@ test_worklist (Fixture       *f,
   g_assert_nonnull (strstr (note->body, "ARAÚJO, BEATRIZ"));
   g_assert_true (g_strv_contains ((const char * const *) note->actions, "default"));
 
-  /* Clicking it opens that exam. */
-  g_assert_null (find_details ());
+  /* Clicking it opens that exam in its tab. */
+  tw.window = f->window;
+  tw.exam_id = created;
+  g_assert_false (tab_open (&tw));
   rw_test_notifications_click (daemon, note->id);
-  g_assert_true (rw_test_wait_until (details_shown, NULL, WAIT_MS));
-  details = find_details ();
-  g_assert_cmpint (rw_exam_get_id (rw_exam_details_get_exam (details)), ==, created);
+  g_assert_true (rw_test_wait_until (tab_open, &tw, WAIT_MS));
   g_assert_cmpint (rw_exam_get_id (rw_worklist_view_get_selected (view)), ==, created);
-  gtk_window_destroy (GTK_WINDOW (details));
 
   /* Only new exams notify: a catch-up or an update does not. */
   g_assert_cmpuint (rw_test_notifications_count (daemon), ==, 1);
