@@ -8,6 +8,10 @@
 #include "rw-orthanc-client.h"
 #include "rw-viewer-pane.h"
 
+/* Retries of Orthanc's authentication one page load may ask for before
+ * the password counts as refused. */
+#define MAX_AUTH_RETRIES 4
+
 struct _RwViewerPane
 {
   GtkWidget          parent_instance;
@@ -43,8 +47,8 @@ struct _RwViewerPane
   RwViewerKind       kind;
   RwViewerPaneState  state;
   RwViewerProblem    problem;
-  /* This load answered Orthanc's authentication already. */
-  gboolean           answered_auth;
+  /* Retries of Orthanc's authentication answered in this load. */
+  guint              auth_retries;
   gboolean           auth_refused;
   /* WebKit reported the start of the page load asked for last: events
    * before it belong to a load that was replaced. */
@@ -277,6 +281,7 @@ on_authenticate (WebKitWebView               *web_view,
   g_autoptr(WebKitCredential) credential = NULL;
   WebKitAuthenticationScheme scheme = webkit_authentication_request_get_scheme (request);
 
+
   /* Only the PACS gets the PACS's password, and only over HTTP's own
    * authentication. */
   if (webkit_authentication_request_is_for_proxy (request) || self->pacs == NULL ||
@@ -288,11 +293,13 @@ on_authenticate (WebKitWebView               *web_view,
       webkit_authentication_request_cancel (request);
       return TRUE;
     }
-  /* A retry after this load answered means the password was refused. A
-   * retry before it is a credential the session kept from an earlier
-   * password: the keyring's current one is tried. Requests of one page
-   * that ask at once are each answered. */
-  if ((self->answered_auth && webkit_authentication_request_is_retry (request)) ||
+  /* The same password already opened the study through Orthanc's REST
+   * API before the page was loaded, so a request to answer again is not a
+   * refusal by itself: WebKit asks once per request that met the
+   * challenge before the session kept the credential, and a cancelled
+   * load's requests may ask as retries. Only a run of retries in one load
+   * means Orthanc changed its mind; the page's own 401 says so too. */
+  if ((webkit_authentication_request_is_retry (request) && self->auth_retries++ >= MAX_AUTH_RETRIES) ||
       self->access == NULL || self->access->username == NULL || self->access->password == NULL)
     {
       self->auth_refused = TRUE;
@@ -300,7 +307,6 @@ on_authenticate (WebKitWebView               *web_view,
       return TRUE;
     }
 
-  self->answered_auth = TRUE;
   credential = webkit_credential_new (self->access->username, self->access->password,
                                       WEBKIT_CREDENTIAL_PERSISTENCE_FOR_SESSION);
   webkit_authentication_request_authenticate (request, credential);
@@ -429,12 +435,18 @@ on_decide_policy (WebKitWebView            *web_view,
     case WEBKIT_POLICY_DECISION_TYPE_RESPONSE:
       {
         WebKitResponsePolicyDecision *response_decision = WEBKIT_RESPONSE_POLICY_DECISION (decision);
+        WebKitURIResponse *response;
         guint status;
 
         if (!webkit_response_policy_decision_is_main_frame_main_resource (response_decision) ||
             self->state != RW_VIEWER_PANE_LOADING || !self->load_started)
           return FALSE;
-        status = webkit_uri_response_get_status_code (webkit_response_policy_decision_get_response (response_decision));
+        /* The answer to a load that another replaced (its authentication
+         * cut short reads as a 401) is not this page's. */
+        response = webkit_response_policy_decision_get_response (response_decision);
+        if (g_strcmp0 (webkit_uri_response_get_uri (response), self->page_uri) != 0)
+          return FALSE;
+        status = webkit_uri_response_get_status_code (response);
         if (status == 401 || status == 403)
           {
             webkit_policy_decision_ignore (decision);
@@ -479,6 +491,7 @@ on_load_failed (WebKitWebView   *web_view,
   /* Stopped by us (a failure already shown, a policy decision), or the
    * end of a load that another one replaced. */
   if (self->state != RW_VIEWER_PANE_LOADING || !self->load_started ||
+      g_strcmp0 (failing_uri, self->page_uri) != 0 ||
       g_error_matches (error, WEBKIT_NETWORK_ERROR, WEBKIT_NETWORK_ERROR_CANCELLED) ||
       g_error_matches (error, WEBKIT_POLICY_ERROR, WEBKIT_POLICY_ERROR_FRAME_LOAD_INTERRUPTED_BY_POLICY_CHANGE))
     return TRUE;
@@ -502,7 +515,9 @@ on_load_changed (WebKitWebView   *web_view,
   if (flush_pending (self) || self->state != RW_VIEWER_PANE_LOADING)
     return;
   kick_watchdog (self);
-  if (event == WEBKIT_LOAD_STARTED)
+  /* The page asked for last: a late start of a replaced load has another
+   * address. */
+  if (event == WEBKIT_LOAD_STARTED && g_strcmp0 (webkit_web_view_get_uri (web_view), self->page_uri) == 0)
     self->load_started = TRUE;
   if (event != WEBKIT_LOAD_FINISHED || !self->load_started)
     return;
@@ -584,7 +599,7 @@ begin_load (RwViewerPane *self,
       g_free (self->page_uri);
       self->page_uri = g_strdup (uri);
     }
-  self->answered_auth = FALSE;
+  self->auth_retries = 0;
   self->auth_refused = FALSE;
   self->load_started = FALSE;
   kick_watchdog (self);
