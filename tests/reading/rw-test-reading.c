@@ -46,7 +46,7 @@ rw_test_reading_init (int          *argc,
                       const char   *name)
 {
   g_autofree char *prefix = g_strdup_printf ("rw-%s-home", name);
-  const char *localedir = g_getenv ("RW_TEST_LOCALEDIR");
+  const char *language = g_getenv ("RW_TEST_LANGUAGE");
 
   /* Before anything asks GLib where HOME is: it remembers. A child
    * process of a test shares its parent's. */
@@ -62,9 +62,16 @@ rw_test_reading_init (int          *argc,
   g_set_prgname (name);
   check_webkit_sandbox ();
 
-  /* For screenshots in pt_BR: the catalogue from the build tree. */
-  if (localedir != NULL)
+  /* For screenshots in another language: the catalogue of the build
+   * tree (meson's test environment pins LANGUAGE and LC_ALL, so the
+   * language comes in a variable of its own). */
+  if (language != NULL)
     {
+      g_autofree char *locale = g_strdup_printf ("%s.UTF-8", language);
+      g_autofree char *localedir = g_build_filename (g_getenv ("RW_TEST_BUILDDIR"), "..", "po", NULL);
+
+      g_setenv ("LANGUAGE", language, TRUE);
+      g_setenv ("LC_ALL", locale, TRUE);
       setlocale (LC_ALL, "");
       bindtextdomain (GETTEXT_PACKAGE, localedir);
       bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
