@@ -82,9 +82,17 @@ typedef void (*JobFunc) (RwReportStore *self,
                          GTask         *task,
                          Op            *op);
 
+/* The body of a write: runs inside a transaction that run_job() opens and
+ * commits, or rolls back when it fails. */
+typedef gboolean (*TxnFunc) (RwReportStore  *self,
+                             Op             *op,
+                             GError        **error);
+
+/* A job is either a plain @func that answers its task itself, or a @txn. */
 typedef struct {
   GTask   *task;
   JobFunc  func;
+  TxnFunc  txn;
 } Job;
 
 static void
@@ -155,12 +163,9 @@ column_text (sqlite3_stmt *stmt,
   return text != NULL ? (const char *) text : "";
 }
 
-/* Runs @body in a transaction and answers the task with TRUE, or rolls
- * back and answers with the error. */
-typedef gboolean (*TxnFunc) (RwReportStore  *self,
-                             Op             *op,
-                             GError        **error);
-
+/* Runs @body in a transaction and answers the task with the op's
+ * entry_id (the new outbox entry's, for an enqueue), or rolls back and
+ * answers with the error. */
 static void
 run_in_transaction (RwReportStore *self,
                     GTask         *task,
@@ -180,7 +185,46 @@ run_in_transaction (RwReportStore *self,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  g_task_return_boolean (task, TRUE);
+  g_task_return_int (task, op->entry_id);
+}
+
+/* Binds the draft's key (server, user, exam) from parameter @first on. */
+static void
+bind_key (sqlite3_stmt *stmt,
+          int           first,
+          Op           *op,
+          gint64        exam_id)
+{
+  sqlite3_bind_text (stmt, first, op->server, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, first + 1, op->username, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, first + 2, exam_id);
+}
+
+/* Binds the three sections from parameter @first on; a missing one is
+ * empty. */
+static void
+bind_text (sqlite3_stmt *stmt,
+           int           first,
+           Op           *op)
+{
+  for (int i = 0; i < RW_REPORT_N_SECTIONS; i++)
+    sqlite3_bind_text (stmt, first + i, op->text[i] != NULL ? op->text[i] : "", -1, SQLITE_STATIC);
+}
+
+/* Prepares @sql and binds the key from parameter 1 on; the statement's
+ * further parameters are the caller's. */
+static sqlite3_stmt *
+prepare_for_key (RwReportStore  *self,
+                 const char     *sql,
+                 Op             *op,
+                 gint64          exam_id,
+                 GError        **error)
+{
+  sqlite3_stmt *stmt = rw_sqlite_prepare (self->db, sql, error);
+
+  if (stmt != NULL)
+    bind_key (stmt, 1, op, exam_id);
+  return stmt;
 }
 
 /* Drafts ----------------------------------------------------------------- */
@@ -205,9 +249,7 @@ load_draft_job (RwReportStore *self,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  sqlite3_bind_text (stmt, 1, op->server, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, op->username, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 3, op->exam_id);
+  bind_key (stmt, 1, op, op->exam_id);
   if (!rw_sqlite_step_row (self->db, stmt, &has_row, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -243,74 +285,55 @@ load_draft_job (RwReportStore *self,
   g_task_return_pointer (task, g_steal_pointer (&draft), (GDestroyNotify) rw_draft_free);
 }
 
-/* The typed text becomes the draft; a new draft starts at the op's version. */
+/* Writes the op's text as the exam's draft with @sql, an upsert whose
+ * parameters are the key (1-3), the sections (4-6), the version (7) and
+ * the time (8). */
+static gboolean
+upsert_draft (RwReportStore  *self,
+              const char     *sql,
+              Op             *op,
+              GError        **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = prepare_for_key (self, sql, op, op->exam_id, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 4, op);
+  sqlite3_bind_int64 (stmt, 7, op->version);
+  sqlite3_bind_int64 (stmt, 8, g_get_real_time ());
+  return rw_sqlite_step_done (self->db, stmt, error);
+}
+
+/* The typed text becomes the draft, not yet on the server; a new draft
+ * starts at the op's version. */
 static gboolean
 upsert_text (RwReportStore  *self,
              Op             *op,
              GError        **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-
-  stmt = rw_sqlite_prepare (self->db,
-                            "INSERT INTO drafts (server, username, exam_id, technique, findings, conclusion,"
-                            " base_version, unsent, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8)"
-                            " ON CONFLICT (server, username, exam_id) DO UPDATE SET"
-                            " technique = excluded.technique, findings = excluded.findings,"
-                            " conclusion = excluded.conclusion, unsent = 1, updated_at = excluded.updated_at",
-                            error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, op->server, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, op->username, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 3, op->exam_id);
-  for (int i = 0; i < RW_REPORT_N_SECTIONS; i++)
-    sqlite3_bind_text (stmt, 4 + i, op->text[i], -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 7, op->version);
-  sqlite3_bind_int64 (stmt, 8, g_get_real_time ());
-  return rw_sqlite_step_done (self->db, stmt, error);
+  return upsert_draft (self,
+                       "INSERT INTO drafts (server, username, exam_id, technique, findings, conclusion,"
+                       " base_version, unsent, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8)"
+                       " ON CONFLICT (server, username, exam_id) DO UPDATE SET"
+                       " technique = excluded.technique, findings = excluded.findings,"
+                       " conclusion = excluded.conclusion, unsent = 1, updated_at = excluded.updated_at",
+                       op, error);
 }
 
-static void
-write_draft_job (RwReportStore *self,
-                 GTask         *task,
-                 Op            *op)
-{
-  run_in_transaction (self, task, op, upsert_text);
-}
-
+/* The server's laudo becomes the draft, with nothing left to send. */
 static gboolean
 adopt_txn (RwReportStore  *self,
            Op             *op,
            GError        **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-
-  stmt = rw_sqlite_prepare (self->db,
-                            "INSERT INTO drafts (server, username, exam_id, technique, findings, conclusion,"
-                            " base_version, unsent, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8)"
-                            " ON CONFLICT (server, username, exam_id) DO UPDATE SET"
-                            " technique = excluded.technique, findings = excluded.findings,"
-                            " conclusion = excluded.conclusion, base_version = excluded.base_version,"
-                            " unsent = 0, conflict = NULL, failure = NULL, updated_at = excluded.updated_at",
-                            error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, op->server, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, op->username, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 3, op->exam_id);
-  for (int i = 0; i < RW_REPORT_N_SECTIONS; i++)
-    sqlite3_bind_text (stmt, 4 + i, op->text[i] != NULL ? op->text[i] : "", -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 7, op->version);
-  sqlite3_bind_int64 (stmt, 8, g_get_real_time ());
-  return rw_sqlite_step_done (self->db, stmt, error);
-}
-
-static void
-adopt_job (RwReportStore *self,
-           GTask         *task,
-           Op            *op)
-{
-  run_in_transaction (self, task, op, adopt_txn);
+  return upsert_draft (self,
+                       "INSERT INTO drafts (server, username, exam_id, technique, findings, conclusion,"
+                       " base_version, unsent, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8)"
+                       " ON CONFLICT (server, username, exam_id) DO UPDATE SET"
+                       " technique = excluded.technique, findings = excluded.findings,"
+                       " conclusion = excluded.conclusion, base_version = excluded.base_version,"
+                       " unsent = 0, conflict = NULL, failure = NULL, updated_at = excluded.updated_at",
+                       op, error);
 }
 
 static gboolean
@@ -320,43 +343,27 @@ rebase_txn (RwReportStore  *self,
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
 
-  stmt = rw_sqlite_prepare (self->db,
-                            "UPDATE drafts SET base_version = ?, conflict = NULL, failure = NULL, unsent = 1"
-                            " WHERE server = ? AND username = ? AND exam_id = ?",
-                            error);
+  stmt = prepare_for_key (self,
+                          "UPDATE drafts SET base_version = ?4, conflict = NULL, failure = NULL, unsent = 1"
+                          " WHERE server = ?1 AND username = ?2 AND exam_id = ?3",
+                          op, op->exam_id, error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, op->version);
-  sqlite3_bind_text (stmt, 2, op->server, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, op->username, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 4, op->exam_id);
+  sqlite3_bind_int64 (stmt, 4, op->version);
   return rw_sqlite_step_done (self->db, stmt, error);
-}
-
-static void
-rebase_job (RwReportStore *self,
-            GTask         *task,
-            Op            *op)
-{
-  run_in_transaction (self, task, op, rebase_txn);
 }
 
 static gboolean
 delete_draft (RwReportStore  *self,
-              const char     *server,
-              const char     *username,
+              Op             *op,
               gint64          exam_id,
               GError        **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
 
-  stmt = rw_sqlite_prepare (self->db, "DELETE FROM drafts WHERE server = ? AND username = ? AND exam_id = ?", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, server, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, username, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 3, exam_id);
-  return rw_sqlite_step_done (self->db, stmt, error);
+  stmt = prepare_for_key (self, "DELETE FROM drafts WHERE server = ? AND username = ? AND exam_id = ?",
+                          op, exam_id, error);
+  return stmt != NULL && rw_sqlite_step_done (self->db, stmt, error);
 }
 
 static gboolean
@@ -364,56 +371,36 @@ delete_draft_txn (RwReportStore  *self,
                   Op             *op,
                   GError        **error)
 {
-  return delete_draft (self, op->server, op->username, op->exam_id, error);
-}
-
-static void
-delete_draft_job (RwReportStore *self,
-                  GTask         *task,
-                  Op            *op)
-{
-  run_in_transaction (self, task, op, delete_draft_txn);
+  return delete_draft (self, op, op->exam_id, error);
 }
 
 /* The outbox -------------------------------------------------------------- */
 
-static void
-enqueue_job (RwReportStore *self,
-             GTask         *task,
-             Op            *op)
+static gboolean
+enqueue_txn (RwReportStore  *self,
+             Op             *op,
+             GError        **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GError) error = NULL;
 
-  if (!ensure_open (self, &error) || !rw_sqlite_begin (self->db, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  if (op->has_text && !upsert_text (self, op, &error))
-    goto fail;
-  stmt = rw_sqlite_prepare (self->db,
-                            "INSERT INTO outbox (server, username, exam_id, kind, technique, findings,"
-                            " conclusion, addendum, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            &error);
+  if (op->has_text && !upsert_text (self, op, error))
+    return FALSE;
+  stmt = prepare_for_key (self,
+                          "INSERT INTO outbox (server, username, exam_id, kind, technique, findings,"
+                          " conclusion, addendum, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                          op, op->exam_id, error);
   if (stmt == NULL)
-    goto fail;
-  sqlite3_bind_text (stmt, 1, op->server, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, op->username, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 3, op->exam_id);
+    return FALSE;
   sqlite3_bind_text (stmt, 4, kind_names[op->kind], -1, SQLITE_STATIC);
+  /* NULL for an addendum, whose entry has no text. */
   for (int i = 0; i < RW_REPORT_N_SECTIONS; i++)
     sqlite3_bind_text (stmt, 5 + i, op->text[i], -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 8, op->addendum, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 9, g_get_real_time ());
-  if (!rw_sqlite_step_done (self->db, stmt, &error) || !rw_sqlite_commit (self->db, &error))
-    goto fail;
-  g_task_return_int (task, sqlite3_last_insert_rowid (rw_sqlite_get_handle (self->db)));
-  return;
-
-fail:
-  rw_sqlite_rollback (self->db);
-  g_task_return_error (task, g_steal_pointer (&error));
+  if (!rw_sqlite_step_done (self->db, stmt, error))
+    return FALSE;
+  op->entry_id = sqlite3_last_insert_rowid (rw_sqlite_get_handle (self->db));
+  return TRUE;
 }
 
 typedef struct {
@@ -454,10 +441,9 @@ next_job (RwReportStore *self,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  sqlite3_bind_text (count, 1, op->server, -1, SQLITE_STATIC);
-  sqlite3_bind_text (count, 2, op->username, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 1, op->server, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, op->username, -1, SQLITE_STATIC);
+  /* Both take the user as parameters 1 and 2 (no exam). */
+  bind_key (count, 1, op, 0);
+  bind_key (stmt, 1, op, 0);
   if (!rw_sqlite_step_row (self->db, count, &has_row, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -535,31 +521,19 @@ delivered_txn (RwReportStore  *self,
 
   /* A final laudo can no longer change: nothing of it stays here. */
   if (op->is_final)
-    return delete_draft (self, op->server, op->username, exam_id, error);
+    return delete_draft (self, op, exam_id, error);
 
-  update = rw_sqlite_prepare (self->db,
-                              "UPDATE drafts SET base_version = max (base_version, ?1),"
-                              " unsent = CASE WHEN technique = ?2 AND findings = ?3 AND conclusion = ?4"
-                              " THEN 0 ELSE unsent END"
-                              " WHERE server = ?5 AND username = ?6 AND exam_id = ?7",
-                              error);
+  update = prepare_for_key (self,
+                            "UPDATE drafts SET base_version = max (base_version, ?4),"
+                            " unsent = CASE WHEN technique = ?5 AND findings = ?6 AND conclusion = ?7"
+                            " THEN 0 ELSE unsent END"
+                            " WHERE server = ?1 AND username = ?2 AND exam_id = ?3",
+                            op, exam_id, error);
   if (update == NULL)
     return FALSE;
-  sqlite3_bind_int64 (update, 1, op->version);
-  for (int i = 0; i < RW_REPORT_N_SECTIONS; i++)
-    sqlite3_bind_text (update, 2 + i, op->text[i] != NULL ? op->text[i] : "", -1, SQLITE_STATIC);
-  sqlite3_bind_text (update, 5, op->server, -1, SQLITE_STATIC);
-  sqlite3_bind_text (update, 6, op->username, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (update, 7, exam_id);
+  sqlite3_bind_int64 (update, 4, op->version);
+  bind_text (update, 5, op);
   return rw_sqlite_step_done (self->db, update, error);
-}
-
-static void
-delivered_job (RwReportStore *self,
-               GTask         *task,
-               Op            *op)
-{
-  run_in_transaction (self, task, op, delivered_txn);
 }
 
 static gboolean
@@ -575,38 +549,24 @@ refused_txn (RwReportStore  *self,
     return FALSE;
   if (exam_id == 0)
     return TRUE;
-  remove = rw_sqlite_prepare (self->db,
-                              "DELETE FROM outbox WHERE server = ? AND username = ? AND exam_id = ? AND id >= ?",
-                              error);
+  remove = prepare_for_key (self,
+                            "DELETE FROM outbox WHERE server = ? AND username = ? AND exam_id = ? AND id >= ?",
+                            op, exam_id, error);
   if (remove == NULL)
     return FALSE;
-  sqlite3_bind_text (remove, 1, op->server, -1, SQLITE_STATIC);
-  sqlite3_bind_text (remove, 2, op->username, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (remove, 3, exam_id);
   sqlite3_bind_int64 (remove, 4, op->entry_id);
   if (!rw_sqlite_step_done (self->db, remove, error))
     return FALSE;
 
-  update = rw_sqlite_prepare (self->db,
-                              "UPDATE drafts SET conflict = ?, failure = ?"
-                              " WHERE server = ? AND username = ? AND exam_id = ?",
-                              error);
+  update = prepare_for_key (self,
+                            "UPDATE drafts SET conflict = ?4, failure = ?5"
+                            " WHERE server = ?1 AND username = ?2 AND exam_id = ?3",
+                            op, exam_id, error);
   if (update == NULL)
     return FALSE;
-  sqlite3_bind_text (update, 1, op->report_json, -1, SQLITE_STATIC);
-  sqlite3_bind_text (update, 2, op->failure, -1, SQLITE_STATIC);
-  sqlite3_bind_text (update, 3, op->server, -1, SQLITE_STATIC);
-  sqlite3_bind_text (update, 4, op->username, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (update, 5, exam_id);
+  sqlite3_bind_text (update, 4, op->report_json, -1, SQLITE_STATIC);
+  sqlite3_bind_text (update, 5, op->failure, -1, SQLITE_STATIC);
   return rw_sqlite_step_done (self->db, update, error);
-}
-
-static void
-refused_job (RwReportStore *self,
-             GTask         *task,
-             Op            *op)
-{
-  run_in_transaction (self, task, op, refused_txn);
 }
 
 static gboolean
@@ -621,14 +581,6 @@ count_attempt_txn (RwReportStore  *self,
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, op->entry_id);
   return rw_sqlite_step_done (self->db, stmt, error);
-}
-
-static void
-count_attempt_job (RwReportStore *self,
-                   GTask         *task,
-                   Op            *op)
-{
-  run_in_transaction (self, task, op, count_attempt_txn);
 }
 
 /* Plumbing ---------------------------------------------------------------- */
@@ -662,7 +614,10 @@ run_job (gpointer data,
 
   /* A write that was asked for is done even if its caller went away: the
    * cancellable only spares the caller its callback. */
-  job->func (self, job->task, g_task_get_task_data (job->task));
+  if (job->txn != NULL)
+    run_in_transaction (self, job->task, g_task_get_task_data (job->task), job->txn);
+  else
+    job->func (self, job->task, g_task_get_task_data (job->task));
   g_object_unref (job->task);
   g_free (job);
 }
@@ -671,19 +626,23 @@ run_job (gpointer data,
  * race with it. These helpers build the op first. */
 static Op *
 op_new (const char *server,
-        const char *username)
+        const char *username,
+        gint64      exam_id)
 {
   Op *op = g_new0 (Op, 1);
 
   op->server = g_strdup (server);
   op->username = g_strdup (username);
+  op->exam_id = exam_id;
   return op;
 }
 
+/* Queues @func, or @txn in a transaction (the other one NULL). */
 static void
 push (RwReportStore        *self,
       Op                   *op,
       JobFunc               func,
+      TxnFunc               txn,
       gpointer              source_tag,
       GCancellable         *cancellable,
       GAsyncReadyCallback   callback,
@@ -692,6 +651,7 @@ push (RwReportStore        *self,
   Job *job = g_new0 (Job, 1);
 
   job->func = func;
+  job->txn = txn;
   job->task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (job->task, source_tag);
   g_task_set_task_data (job->task, op, (GDestroyNotify) op_free);
@@ -776,7 +736,7 @@ rw_report_store_write_finish (RwReportStore  *self,
 {
   g_return_val_if_fail (RW_IS_REPORT_STORE (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return g_task_propagate_int (G_TASK (result), error) >= 0;
 }
 
 void
@@ -793,9 +753,8 @@ rw_report_store_load_draft_async (RwReportStore       *self,
   g_return_if_fail (RW_IS_REPORT_STORE (self));
   g_return_if_fail (server != NULL && username != NULL);
 
-  op = op_new (server, username);
-  op->exam_id = exam_id;
-  push (self, op, load_draft_job, rw_report_store_load_draft_async, cancellable, callback, user_data);
+  op = op_new (server, username, exam_id);
+  push (self, op, load_draft_job, NULL, rw_report_store_load_draft_async, cancellable, callback, user_data);
 }
 
 RwDraft *
@@ -825,11 +784,10 @@ rw_report_store_write_draft_async (RwReportStore       *self,
   g_return_if_fail (server != NULL && username != NULL);
   g_return_if_fail (text != NULL);
 
-  op = op_new (server, username);
-  op->exam_id = exam_id;
+  op = op_new (server, username, exam_id);
   op->version = base_version;
   op_set_text (op, text);
-  push (self, op, write_draft_job, rw_report_store_write_draft_async, cancellable, callback, user_data);
+  push (self, op, NULL, upsert_text, rw_report_store_write_draft_async, cancellable, callback, user_data);
 }
 
 void
@@ -848,10 +806,9 @@ rw_report_store_adopt_async (RwReportStore       *self,
   g_return_if_fail (server != NULL && username != NULL);
   g_return_if_fail (report == NULL || RW_IS_REPORT (report));
 
-  op = op_new (server, username);
-  op->exam_id = exam_id;
+  op = op_new (server, username, exam_id);
   op_set_report (op, report);
-  push (self, op, adopt_job, rw_report_store_adopt_async, cancellable, callback, user_data);
+  push (self, op, NULL, adopt_txn, rw_report_store_adopt_async, cancellable, callback, user_data);
 }
 
 void
@@ -870,10 +827,9 @@ rw_report_store_rebase_async (RwReportStore       *self,
   g_return_if_fail (server != NULL && username != NULL);
   g_return_if_fail (RW_IS_REPORT (report));
 
-  op = op_new (server, username);
-  op->exam_id = exam_id;
+  op = op_new (server, username, exam_id);
   op->version = rw_report_get_version (report);
-  push (self, op, rebase_job, rw_report_store_rebase_async, cancellable, callback, user_data);
+  push (self, op, NULL, rebase_txn, rw_report_store_rebase_async, cancellable, callback, user_data);
 }
 
 void
@@ -890,9 +846,8 @@ rw_report_store_delete_draft_async (RwReportStore       *self,
   g_return_if_fail (RW_IS_REPORT_STORE (self));
   g_return_if_fail (server != NULL && username != NULL);
 
-  op = op_new (server, username);
-  op->exam_id = exam_id;
-  push (self, op, delete_draft_job, rw_report_store_delete_draft_async, cancellable, callback, user_data);
+  op = op_new (server, username, exam_id);
+  push (self, op, NULL, delete_draft_txn, rw_report_store_delete_draft_async, cancellable, callback, user_data);
 }
 
 void
@@ -913,14 +868,13 @@ rw_report_store_enqueue_async (RwReportStore       *self,
   g_return_if_fail (server != NULL && username != NULL);
   g_return_if_fail (kind == RW_OUTBOX_ADDENDUM ? addendum != NULL : text != NULL);
 
-  op = op_new (server, username);
-  op->exam_id = exam_id;
+  op = op_new (server, username, exam_id);
   op->kind = kind;
   if (kind == RW_OUTBOX_ADDENDUM)
     op->addendum = g_strdup (addendum);
   else
     op_set_text (op, text);
-  push (self, op, enqueue_job, rw_report_store_enqueue_async, cancellable, callback, user_data);
+  push (self, op, NULL, enqueue_txn, rw_report_store_enqueue_async, cancellable, callback, user_data);
 }
 
 gint64
@@ -944,7 +898,7 @@ rw_report_store_next_async (RwReportStore       *self,
   g_return_if_fail (RW_IS_REPORT_STORE (self));
   g_return_if_fail (server != NULL && username != NULL);
 
-  push (self, op_new (server, username), next_job, rw_report_store_next_async,
+  push (self, op_new (server, username, 0), next_job, NULL, rw_report_store_next_async,
         cancellable, callback, user_data);
 }
 
@@ -988,10 +942,10 @@ rw_report_store_delivered_async (RwReportStore       *self,
   g_return_if_fail (server != NULL && username != NULL);
   g_return_if_fail (RW_IS_REPORT (report));
 
-  op = op_new (server, username);
+  op = op_new (server, username, 0);
   op->entry_id = entry_id;
   op_set_report (op, report);
-  push (self, op, delivered_job, rw_report_store_delivered_async, cancellable, callback, user_data);
+  push (self, op, NULL, delivered_txn, rw_report_store_delivered_async, cancellable, callback, user_data);
 }
 
 void
@@ -1011,11 +965,11 @@ rw_report_store_refused_async (RwReportStore       *self,
   g_return_if_fail (server != NULL && username != NULL);
   g_return_if_fail (conflict == NULL || RW_IS_REPORT (conflict));
 
-  op = op_new (server, username);
+  op = op_new (server, username, 0);
   op->entry_id = entry_id;
   op_set_report (op, conflict);
   op->failure = g_strdup (failure);
-  push (self, op, refused_job, rw_report_store_refused_async, cancellable, callback, user_data);
+  push (self, op, NULL, refused_txn, rw_report_store_refused_async, cancellable, callback, user_data);
 }
 
 void
@@ -1029,9 +983,9 @@ rw_report_store_count_attempt_async (RwReportStore       *self,
 
   g_return_if_fail (RW_IS_REPORT_STORE (self));
 
-  op = op_new ("", "");
+  op = op_new ("", "", 0);
   op->entry_id = entry_id;
-  push (self, op, count_attempt_job, rw_report_store_count_attempt_async, cancellable, callback, user_data);
+  push (self, op, NULL, count_attempt_txn, rw_report_store_count_attempt_async, cancellable, callback, user_data);
 }
 
 void
@@ -1044,11 +998,11 @@ rw_report_store_wait_idle (RwReportStore *self)
 
   g_mutex_init (&barrier.mutex);
   g_cond_init (&barrier.cond);
-  op = op_new ("", "");
+  op = op_new ("", "", 0);
   op->barrier = &barrier;
   /* One worker thread takes jobs in order: when this one runs, every
    * earlier one has finished. */
-  push (self, op, barrier_job, rw_report_store_wait_idle, NULL, NULL, NULL);
+  push (self, op, barrier_job, NULL, rw_report_store_wait_idle, NULL, NULL, NULL);
   g_mutex_lock (&barrier.mutex);
   while (!barrier.done)
     g_cond_wait (&barrier.cond, &barrier.mutex);
