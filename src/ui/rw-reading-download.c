@@ -47,6 +47,7 @@ on_progress (goffset  current,
   /* Translators: while the study downloads, "12.3 MB received". */
   g_autofree char *text = g_strdup_printf (_("%s received"), size);
 
+  self->download_received = current;
   /* Orthanc streams the ZIP without a length: the bar can only pulse. */
   if (total > 0)
     gtk_progress_bar_set_fraction (self->download_progress, (double) current / (double) total);
@@ -90,6 +91,7 @@ start_download (Download        *download,
 {
   RwReadingView *self = download->self;
 
+  self->download_received = 0;
   gtk_progress_bar_set_fraction (self->download_progress, 0);
   gtk_progress_bar_set_text (self->download_progress, _("Starting the download…"));
   rw_orthanc_client_download_study_async (client, download->study_id, download->destination,
@@ -237,4 +239,11 @@ rw_reading_view_get_downloading (RwReadingView *self)
 {
   g_return_val_if_fail (RW_IS_READING_VIEW (self), FALSE);
   return self->download_cancellable != NULL;
+}
+
+goffset
+rw_reading_view_get_download_received (RwReadingView *self)
+{
+  g_return_val_if_fail (RW_IS_READING_VIEW (self), 0);
+  return self->download_received;
 }

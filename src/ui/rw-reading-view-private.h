@@ -50,6 +50,8 @@ struct _RwReadingView
   GPtrArray         *priors;
   GCancellable      *cancellable;
   GCancellable      *download_cancellable;
+  /* Bytes of the running (or last) download written so far. */
+  goffset            download_received;
   char              *server;
   char              *username;
   char              *notice;

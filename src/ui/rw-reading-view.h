@@ -65,6 +65,9 @@ void           rw_reading_view_download_to     (RwReadingView        *self,
                                                 GFile                *destination);
 /* TRUE while a download runs. */
 gboolean       rw_reading_view_get_downloading (RwReadingView        *self);
+/* What the progress bar counts: bytes of the running (or last) download
+ * received so far. */
+goffset        rw_reading_view_get_download_received (RwReadingView  *self);
 
 /* Puts everything typed where it is safe before the view goes: the draft
  * on disk, a save in the outbox when the text differs from the server's;

@@ -332,6 +332,7 @@ rw_report_form_init (RwReportForm *self)
       gtk_widget_add_controller (GTK_WIDGET (self->views[i]), focus);
       /* Before the view's own handling of the key. */
       gtk_event_controller_set_propagation_phase (key, GTK_PHASE_CAPTURE);
+      gtk_event_controller_set_name (key, "abbreviations");
       g_signal_connect (key, "key-pressed", G_CALLBACK (on_key_pressed), self);
       gtk_widget_add_controller (GTK_WIDGET (self->views[i]), key);
       g_signal_connect_object (gtk_text_view_get_buffer (self->views[i]), "changed",

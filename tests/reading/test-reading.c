@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "rw-conflict-dialog.h"
+#include "rw-worklist-view.h"
 #include "rw-test-reading.h"
 #include "rw-test-util.h"
 
@@ -276,6 +277,29 @@ draft_is (gpointer data)
   return g_strcmp0 (text, w->text) == 0;
 }
 
+/* Tab as the keyboard gives it to a section: to the form's key
+ * controller, which sees it before the text view. TRUE when the form took
+ * the key (an abbreviation expanded); FALSE lets it move the focus. */
+static gboolean
+press_tab (RwReportForm    *form,
+           RwReportSection  section)
+{
+  GtkWidget *text_view = GTK_WIDGET (rw_report_form_get_text_view (form, section));
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (text_view);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+      gboolean handled = FALSE;
+
+      if (g_strcmp0 (gtk_event_controller_get_name (controller), "abbreviations") != 0)
+        continue;
+      g_signal_emit_by_name (controller, "key-pressed", GDK_KEY_Tab, 0, 0, &handled);
+      return handled;
+    }
+  g_assert_not_reached ();
+}
+
 /* The seed's insertText: a phrase replaces the selection and the cursor
  * ends after it. An abbreviation before the cursor expands (Tab's action);
  * another word does not. The bank shows the section's phrases for the
@@ -318,11 +342,12 @@ test_phrases (Fixture       *f,
   gtk_text_buffer_get_iter_at_mark (buffer, &end, gtk_text_buffer_get_insert (buffer));
   g_assert_cmpint (gtk_text_iter_get_offset (&end), ==, 5 + g_utf8_strlen ("Fígado de dimensões normais e densidade homogênea.", -1));
 
-  /* Abbreviations: at the end of the section, "nl" then Tab. */
+  /* Abbreviations: at the end of the section, "nl" then Tab; "xyz" is
+   * none, and Tab goes on to move the focus. */
   rw_test_reading_type (view, RW_REPORT_FINDINGS, "\nnl");
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (form), "form.expand-abbreviation", NULL));
+  g_assert_true (press_tab (form, RW_REPORT_FINDINGS));
   rw_test_reading_type (view, RW_REPORT_FINDINGS, " xyz");
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (form), "form.expand-abbreviation", NULL));
+  g_assert_false (press_tab (form, RW_REPORT_FINDINGS));
   /* The MR phrase does not fit a CT. */
   rw_test_reading_type (view, RW_REPORT_FINDINGS, " figrm");
   g_assert_false (rw_report_form_expand_abbreviation (form));
@@ -675,6 +700,9 @@ test_priors (Fixture       *f,
 
   rw_reading_view_open_prior (view, known_index);
   g_assert_true (rw_test_wait_until (prior_text_shown, view, RW_TEST_WAIT_MS));
+  /* Beside the current laudo, which stays editable; the prior's is not. */
+  g_assert_false (rw_report_form_get_editable (rw_reading_view_get_prior_form (view)));
+  g_assert_true (rw_report_form_get_editable (rw_reading_view_get_form (view)));
   pane = rw_reading_view_get_viewer (view);
   g_assert_cmpint (wait_viewer (view), ==, RW_VIEWER_PANE_READY);
   g_assert_cmpstr (rw_exam_get_study_uid (rw_viewer_pane_get_exam (pane)), ==, prior_uid);
@@ -694,14 +722,29 @@ not_downloading (gpointer data)
   return !rw_reading_view_get_downloading (data);
 }
 
-/* The study as a ZIP, from Orthanc, into the chosen file. */
+static guint
+count_files (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+/* The study as a ZIP, from Orthanc, into the chosen file, the progress
+ * counting every byte. A cancelled download leaves nothing behind. */
 static void
 test_download (Fixture       *f,
                gconstpointer  data)
 {
   g_autofree char *dir = rw_test_make_tmpdir ("rw-download");
   g_autofree char *path = g_build_filename (dir, "estudo.zip", NULL);
+  g_autofree char *cancelled_path = g_build_filename (dir, "cancelado.zip", NULL);
   g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFile) cancelled = g_file_new_for_path (cancelled_path);
   g_autofree char *contents = NULL;
   gsize length = 0;
   RwReadingView *view;
@@ -714,19 +757,164 @@ test_download (Fixture       *f,
   g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
   g_assert_cmpuint (length, >, 1000);
   g_assert_true (memcmp (contents, "PK\003\004", 4) == 0);
+  g_assert_cmpint (rw_reading_view_get_download_received (view), ==, (goffset) length);
+
+  /* The Cancel button under the progress bar. */
+  rw_reading_view_download_to (view, cancelled);
+  g_assert_true (rw_reading_view_get_downloading (view));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "reading.cancel-download", NULL));
+  g_assert_true (rw_test_wait_until (not_downloading, view, RW_TEST_WAIT_MS));
+  g_assert_false (g_file_test (cancelled_path, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (count_files (dir), ==, 1);
   rw_test_rm_rf (dir);
 }
 
-/* Ctrl+? shows every shortcut. */
+static GtkWidget *
+find_descendant (GtkWidget *widget,
+                 GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_descendant (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The accelerators the shortcuts window shows, in gtk_accelerator_name()'s
+ * spelling. */
+static void
+collect_listed (GtkWidget  *widget,
+                GHashTable *listed)
+{
+  if (GTK_IS_SHORTCUTS_SHORTCUT (widget))
+    {
+      g_autofree char *accelerator = NULL;
+      g_auto(GStrv) parts = NULL;
+
+      g_object_get (widget, "accelerator", &accelerator, NULL);
+      parts = g_strsplit (accelerator != NULL ? accelerator : "", " ", -1);
+      for (guint i = 0; parts[i] != NULL; i++)
+        {
+          guint keyval = 0;
+          GdkModifierType mods = 0;
+
+          /* "<Alt>1...9" is AdwTabView's, not parsed. */
+          if (gtk_accelerator_parse (parts[i], &keyval, &mods))
+            g_hash_table_add (listed, gtk_accelerator_name (keyval, mods));
+        }
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_listed (child, listed);
+}
+
+static void
+assert_listed (GHashTable *listed,
+               guint       keyval,
+               GdkModifierType mods,
+               const char *owner)
+{
+  g_autofree char *name = gtk_accelerator_name (keyval, mods);
+
+  /* The keypad's keys do what the main ones listed do. */
+  if (g_str_has_prefix (gdk_keyval_name (keyval), "KP_"))
+    return;
+  if (!g_hash_table_contains (listed, name))
+    g_error ("%s's shortcut %s is not in the shortcuts window", owner, name);
+}
+
+static void
+assert_trigger_listed (GHashTable         *listed,
+                       GtkShortcutTrigger *trigger,
+                       const char         *owner)
+{
+  if (GTK_IS_ALTERNATIVE_TRIGGER (trigger))
+    {
+      assert_trigger_listed (listed, gtk_alternative_trigger_get_first (GTK_ALTERNATIVE_TRIGGER (trigger)), owner);
+      assert_trigger_listed (listed, gtk_alternative_trigger_get_second (GTK_ALTERNATIVE_TRIGGER (trigger)), owner);
+      return;
+    }
+  g_assert_true (GTK_IS_KEYVAL_TRIGGER (trigger));
+  assert_listed (listed, gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (trigger)),
+                 gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (trigger)), owner);
+}
+
+/* The shortcuts of @widget's shortcut controllers (its class's bindings
+ * among them) that activate an action; those that emit a signal or call
+ * back are GTK's own (focus moves, the inspector). Returns how many. */
+static guint
+assert_widget_listed (GHashTable *listed,
+                      GtkWidget  *widget)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+  guint n_actions = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+
+          if (!GTK_IS_NAMED_ACTION (gtk_shortcut_get_action (shortcut)))
+            continue;
+          assert_trigger_listed (listed, gtk_shortcut_get_trigger (shortcut),
+                                 gtk_named_action_get_action_name (GTK_NAMED_ACTION (gtk_shortcut_get_action (shortcut))));
+          n_actions++;
+        }
+    }
+  return n_actions;
+}
+
+/* Ctrl+? shows every shortcut: the application's, the window's, the
+ * worklist's, the reading view's and the form's, and the form's Tab. */
 static void
 test_shortcuts (Fixture       *f,
                 gconstpointer  data)
 {
-  f->app = rw_test_reading_start_app ();
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (rw_test_reading_get_window (f->app)),
-                                             "win.show-help-overlay", NULL));
+  g_autoptr(GHashTable) listed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_auto(GStrv) actions = NULL;
+  RwReadingView *view;
+  RwWindow *window;
+  GtkWindow *shortcuts;
+
+  view = open_as (f, "ana", RW_TEST_PASSWORD);
+  window = rw_test_reading_get_window (f->app);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL));
   wait_dialog (GTK_TYPE_SHORTCUTS_WINDOW);
-  gtk_window_destroy (find_dialog (GTK_TYPE_SHORTCUTS_WINDOW));
+  shortcuts = find_dialog (GTK_TYPE_SHORTCUTS_WINDOW);
+  collect_listed (GTK_WIDGET (shortcuts), listed);
+  g_assert_true (g_hash_table_contains (listed, "Tab"));
+
+  actions = gtk_application_list_action_descriptions (GTK_APPLICATION (f->app));
+  for (guint i = 0; actions[i] != NULL; i++)
+    {
+      g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (f->app), actions[i]);
+
+      for (guint j = 0; accels[j] != NULL; j++)
+        {
+          guint keyval = 0;
+          GdkModifierType mods = 0;
+
+          g_assert_true (gtk_accelerator_parse (accels[j], &keyval, &mods));
+          assert_listed (listed, keyval, mods, actions[i]);
+        }
+    }
+  /* The window's own include the application's accelerators. */
+  g_assert_cmpuint (assert_widget_listed (listed, GTK_WIDGET (window)), >=, 4);
+  g_assert_cmpuint (assert_widget_listed (listed, find_descendant (GTK_WIDGET (window), RW_TYPE_WORKLIST_VIEW)), >, 0);
+  g_assert_cmpuint (assert_widget_listed (listed, GTK_WIDGET (view)), >=, 5);
+  g_assert_cmpuint (assert_widget_listed (listed, GTK_WIDGET (rw_reading_view_get_form (view))), ==, 3);
+  gtk_window_destroy (shortcuts);
 }
 
 int
