@@ -409,7 +409,9 @@ get_assigned_to (RwExam      *self,
       if (self->assigned_to_name == NULL)
         self->assigned_to_name = g_steal_pointer (&username);
     }
-  else if (!rw_json_get_int (exam, "assigned_to", RW_JSON_OPTIONAL, &id, error))
+  /* The server's form: the id, and the name beside it. */
+  else if (!rw_json_get_int (exam, "assigned_to", RW_JSON_OPTIONAL, &id, error) ||
+           !rw_model_get_text (exam, "assigned_to_name", RW_JSON_OPTIONAL, &self->assigned_to_name, error))
     return FALSE;
 
   if (id <= 0)

@@ -477,9 +477,8 @@ on_claimed (GObject      *source,
         /* Translators: %s is a radiologist's name. */
         notice = g_strdup_printf (_("%s is reporting this exam. You can read the laudo; only they can change it."), holder);
       else
-        notice = g_strdup_printf (_("This exam cannot be taken: %s. You can read the laudo."), error->message);
+        notice = g_strdup (_("Another radiologist is reporting this exam. You can read the laudo; only they can change it."));
       set_notice (self, GTK_MESSAGE_WARNING, notice);
-      rw_report_form_set_status_line (self->form, notice);
       set_mode (self, RW_READING_READ_ONLY);
       return;
     }

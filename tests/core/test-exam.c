@@ -417,6 +417,7 @@ test_api_variants (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(RwExam) a = NULL;
   g_autoptr(RwExam) b = NULL;
+  g_autoptr(RwExam) c = NULL;
 
   /* A bare user id, nulls for unknown dates and times. */
   json_object_set_int_member (object, "assigned_to", 4);
@@ -429,6 +430,13 @@ test_api_variants (void)
   g_assert_cmpstr (rw_exam_get_assigned_to_name (a), ==, "");
   g_assert_cmpstr (rw_exam_get_study_date (a), ==, "");
   g_assert_cmpint (rw_exam_get_received_at (a), ==, 0);
+
+  /* radiweb-server's form: the holder's name beside the id. */
+  json_object_set_string_member (object, "assigned_to_name", "Dra. Ana Souza");
+  c = rw_exam_new_from_api (object, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (rw_exam_get_assigned_to_id (c), ==, 4);
+  g_assert_cmpstr (rw_exam_get_assigned_to_name (c), ==, "Dra. Ana Souza");
 
   json_object_set_null_member (object, "assigned_to");
   json_object_set_string_member (object, "received_at", "2024-01-01T10:30:05-03:00");
