@@ -39,7 +39,11 @@ add_section (GtkBox          *column,
 {
   GtkWidget *title = gtk_label_new (NULL);
   GtkWidget *frame = gtk_frame_new (NULL);
-  GtkWidget *view = gtk_text_view_new ();
+  /* A label, not a text view: a wrapped text view reports its height only
+   * once it has been laid out, and in this scrolled column it stays
+   * collapsed. Not selectable, or the first one takes the focus with its
+   * text selected; "Copy My Text" copies. */
+  GtkWidget *body = gtk_label_new (text[0] != '\0' ? text : "—");
   g_autofree char *label = NULL;
 
   if (differs)
@@ -53,15 +57,14 @@ add_section (GtkBox          *column,
   gtk_widget_add_css_class (title, differs ? "conflict-differs" : "dim-label");
   gtk_widget_add_css_class (title, "heading");
 
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), text, -1);
-  gtk_text_view_set_editable (GTK_TEXT_VIEW (view), FALSE);
-  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
-  gtk_text_view_set_top_margin (GTK_TEXT_VIEW (view), 6);
-  gtk_text_view_set_bottom_margin (GTK_TEXT_VIEW (view), 6);
-  gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), 8);
-  gtk_text_view_set_right_margin (GTK_TEXT_VIEW (view), 8);
-  gtk_widget_add_css_class (view, "report-text");
-  gtk_frame_set_child (GTK_FRAME (frame), view);
+  gtk_label_set_wrap (GTK_LABEL (body), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (body), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_xalign (GTK_LABEL (body), 0);
+  gtk_label_set_yalign (GTK_LABEL (body), 0);
+  gtk_widget_add_css_class (body, "conflict-text");
+  if (text[0] == '\0')
+    gtk_widget_add_css_class (body, "dim-label");
+  gtk_frame_set_child (GTK_FRAME (frame), body);
 
   gtk_box_append (column, title);
   gtk_box_append (column, frame);

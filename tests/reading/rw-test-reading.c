@@ -529,7 +529,8 @@ rw_test_reading_shot (const char *name)
   g_autofree char *path = NULL;
   g_autofree char *command = NULL;
   g_autoptr(GError) error = NULL;
-  gint64 settle = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
+  /* Long enough for the web viewer to draw the images. */
+  gint64 settle = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
 
   if (dir == NULL)
     return;

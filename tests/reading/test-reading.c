@@ -318,6 +318,7 @@ test_phrases (Fixture       *f,
   DraftWait w = { f->exam_id, NULL };
 
   add_phrases (f);
+  rw_test_reading_use_orthanc (orthanc, rw_test_orthanc_get_password (orthanc));
   view = open_as (f, "ana", RW_TEST_PASSWORD);
   rw_test_reading_wait_mode (view, RW_READING_EDITING);
   form = rw_reading_view_get_form (view);
@@ -327,16 +328,21 @@ test_phrases (Fixture       *f,
   g_assert_true (rw_test_wait_until (bank_filled, view, RW_TEST_WAIT_MS));
   /* Findings of a CT: the shared one and the CT one, not the MR one. */
   g_assert_cmpuint (rw_phrase_bank_get_n_shown (bank), ==, 2);
-  rw_phrase_bank_set_query (bank, "FIGADO");
-  g_assert_cmpuint (rw_phrase_bank_get_n_shown (bank), ==, 1);
-  g_assert_cmpstr (rw_phrase_get_abbreviation (rw_phrase_bank_get_shown (bank, 0)), ==, "fig");
 
-  /* Select "XXX" and insert the phrase in its place. */
+  /* Select "XXX", open the bank (Ctrl+K), search, and insert the phrase
+   * in the selection's place. */
   buffer = gtk_text_view_get_buffer (rw_report_form_get_text_view (form, RW_REPORT_FINDINGS));
   gtk_text_buffer_get_iter_at_offset (buffer, &start, 5);
   gtk_text_buffer_get_iter_at_offset (buffer, &end, 8);
   gtk_text_buffer_select_range (buffer, &start, &end);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "reading.phrases", NULL));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (bank)));
+  rw_test_reading_shot ("phrase-bank");
+  rw_phrase_bank_set_query (bank, "FIGADO");
+  g_assert_cmpuint (rw_phrase_bank_get_n_shown (bank), ==, 1);
+  g_assert_cmpstr (rw_phrase_get_abbreviation (rw_phrase_bank_get_shown (bank, 0)), ==, "fig");
   rw_phrase_bank_activate (bank, 0);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (bank)));
   findings = rw_test_reading_dup_section (view, RW_REPORT_FINDINGS);
   g_assert_cmpstr (findings, ==, "Baço Fígado de dimensões normais e densidade homogênea. normal.");
   gtk_text_buffer_get_iter_at_mark (buffer, &end, gtk_text_buffer_get_insert (buffer));
@@ -437,6 +443,7 @@ test_claimed (Fixture       *f,
   RwApplication *second;
   RwReadingView *other;
 
+  rw_test_reading_use_orthanc (orthanc, rw_test_orthanc_get_password (orthanc));
   view = open_as (f, "ana", RW_TEST_PASSWORD);
   rw_test_reading_wait_mode (view, RW_READING_EDITING);
 
@@ -451,6 +458,7 @@ test_claimed (Fixture       *f,
   rw_test_reading_sign_in (second, f->server, "bruno", "senha-bruno-1");
   other = rw_test_reading_open (second, f->exam_id);
   rw_test_reading_wait_mode (other, RW_READING_READ_ONLY);
+  rw_test_reading_shot ("claim-refused");
   g_assert_nonnull (strstr (rw_reading_view_get_notice (other), "Dra. Ana Souza"));
   g_assert_false (rw_report_form_get_editable (rw_reading_view_get_form (other)));
   g_assert_false (gtk_widget_activate_action (GTK_WIDGET (other), "reading.save", NULL) &&
@@ -484,6 +492,7 @@ test_conflict (Fixture       *f,
   RwReport *theirs;
   gpointer landed[2] = { f, (gpointer) "Texto desta estação." };
 
+  rw_test_reading_use_orthanc (orthanc, rw_test_orthanc_get_password (orthanc));
   view = open_as (f, "ana", RW_TEST_PASSWORD);
   rw_test_reading_wait_mode (view, RW_READING_EDITING);
   rw_test_reading_type (view, RW_REPORT_FINDINGS, "Texto desta estação.");
@@ -542,6 +551,7 @@ test_finalize (Fixture       *f,
   JsonObject *radiologist;
   JsonArray *array;
 
+  rw_test_reading_use_orthanc (orthanc, rw_test_orthanc_get_password (orthanc));
   view = open_as (f, "ana", RW_TEST_PASSWORD);
   rw_test_reading_wait_mode (view, RW_READING_EDITING);
   rw_test_reading_type (view, RW_REPORT_TECHNIQUE, "TC do abdome sem contraste.");
@@ -558,8 +568,11 @@ test_finalize (Fixture       *f,
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "Dra. Ana Souza — CRM/SP 123456 — RQE 98765"));
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "SILVA, JOÃO CARLOS"));
   rw_test_reading_shot ("finalize-dialog");
+  /* What the button does: the response, then the dialog goes. */
   adw_message_dialog_response (dialog, "finalize");
+  gtk_window_destroy (GTK_WINDOW (dialog));
   rw_test_reading_wait_mode (view, RW_READING_FINAL);
+  rw_test_reading_shot ("final");
 
   report = rw_test_reading_server_report (f->server, f->token, f->exam_id);
   g_assert_true (json_object_get_boolean_member (report, "is_final"));
