@@ -25,15 +25,18 @@
  * nothing disconnects the connection, whose descriptor and objects stay
  * until the server stops. Clients close idle connections all the time
  * (libsoup's own after a minute, curl in the Orthanc plugin when it is
- * done). So with such a libsoup, each connection that libsoup keeps after
- * an answer is watched here until its next request starts. When the client
- * closes or resets it first, the connection is taken back from libsoup
- * through the message just answered (soup_server_message_steal_connection()
- * makes libsoup let go of it) and closed. The watch runs at a higher
- * priority than libsoup's own reader, so libsoup never reads that end of
- * stream itself; and it waits for the peer's close only (POLLRDHUP), not
- * for the next request, so that a busy connection costs it nothing but the
- * bookkeeping around each answer. */
+ * done). So with such a libsoup, each connection is watched here for the
+ * peer's close. When the client closes or resets a connection that libsoup
+ * keeps after an answer, before its next request starts, the connection is
+ * taken back from libsoup through the message just answered
+ * (soup_server_message_steal_connection() makes libsoup let go of it) and
+ * closed. The watch runs at a higher priority than libsoup's own reader, so
+ * libsoup never reads that end of stream itself. It waits for the peer's
+ * close only (POLLRDHUP), not for the next request, and its descriptor
+ * stays in the main loop's poll set from the connection's first answer to
+ * its end: GLib 2.74 wakes its main loop up (a write to an eventfd, and a
+ * new poll set) at every change of that set, which two changes around
+ * each answer made a tenth of the main thread's time under load. */
 
 struct _RwServerConnections
 {
@@ -69,6 +72,10 @@ struct _Entry
   gulong               disconnected_id;
   IdleWatch           *watch;
   gpointer             watch_tag;
+
+  /* TCP_CORK is set until the answer is written (see
+   * rw_server_connections_hold_answer()). */
+  gboolean             corked;
 };
 
 static G_DEFINE_QUARK (rw-server-connection-entry, entry)
@@ -81,6 +88,9 @@ entry_for_message (SoupServerMessage *msg)
   return remote != NULL ? g_object_get_qdata (G_OBJECT (remote), entry_quark ()) : NULL;
 }
 
+/* Takes the descriptor out of the poll set: libsoup is about to close it,
+ * or the peer's close is seen and must not wake the loop again and again
+ * while a request is being answered. */
 static void
 stop_watching (Entry *entry)
 {
@@ -95,7 +105,6 @@ stop_watching (Entry *entry)
 static SoupServerMessage *
 take_answered (Entry *entry)
 {
-  stop_watching (entry);
   if (entry->answered == NULL)
     return NULL;
   g_clear_signal_handler (&entry->disconnected_id, entry->answered);
@@ -132,14 +141,17 @@ idle_watch_dispatch (GSource     *source,
   GSocket *socket = g_socket_connection_get_socket (entry->connection);
   char byte;
 
+  /* Whatever happens next, the close is seen: its condition stays. A
+   * connection kept after the request being answered now (if any) is
+   * watched again from its answer, and is closed then. */
+  stop_watching (entry);
   if (g_socket_is_closed (socket))
     forget_answered (entry);
-  else if (recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0)
-    /* A request is there: libsoup reads it, and it finishes before the
-     * end of the stream is read. */
-    stop_watching (entry);
-  else
+  else if (entry->answered != NULL &&
+           recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT) <= 0)
     close_idle (entry);
+  /* Otherwise a request is there or under way: libsoup reads it, and it
+   * finishes before the end of the stream is read. */
   return G_SOURCE_CONTINUE;
 }
 
@@ -152,12 +164,15 @@ on_answered_disconnected (SoupServerMessage *msg,
                           gpointer           user_data)
 {
   forget_answered (user_data);
+  stop_watching (user_data);
 }
 
-/* After an answer that keeps the connection, until the next request
- * starts. libsoup keeps it when the request and the answer are HTTP/1.1
- * without "Connection: close"; if it does not after all, the message's
- * "disconnected" ends the watch. */
+/* After an answer that keeps the connection: the message answered is kept
+ * until the next request starts, and the descriptor watched (if it is not
+ * already). libsoup keeps the connection when the request and the answer
+ * are HTTP/1.1 without "Connection: close"; if it does not after all, the
+ * message's "disconnected" ends the watch before the descriptor is
+ * closed. */
 static void
 watch_idle (Entry             *entry,
             SoupServerMessage *msg)
@@ -171,7 +186,10 @@ watch_idle (Entry             *entry,
       soup_message_headers_header_contains (request, "Connection", "close") ||
       soup_message_headers_header_contains (response, "Connection", "close") ||
       g_socket_is_closed (socket))
-    return;
+    {
+      stop_watching (entry);
+      return;
+    }
 
   entry->answered = g_object_ref (msg);
   entry->disconnected_id = g_signal_connect (msg, "disconnected", G_CALLBACK (on_answered_disconnected), entry);
@@ -183,8 +201,20 @@ watch_idle (Entry             *entry,
       g_source_set_static_name ((GSource *) entry->watch, "rw-server idle connection");
       g_source_attach ((GSource *) entry->watch, g_main_context_get_thread_default ());
     }
-  entry->watch_tag = g_source_add_unix_fd ((GSource *) entry->watch, g_socket_get_fd (socket),
-                                           (GIOCondition) (POLLRDHUP | G_IO_HUP | G_IO_ERR));
+  if (entry->watch_tag == NULL)
+    entry->watch_tag = g_source_add_unix_fd ((GSource *) entry->watch, g_socket_get_fd (socket),
+                                             (GIOCondition) (POLLRDHUP | G_IO_HUP | G_IO_ERR));
+}
+
+static void
+set_cork (Entry    *entry,
+          gboolean  cork)
+{
+  GSocket *socket = g_socket_connection_get_socket (entry->connection);
+
+  entry->corked = cork;
+  if (!g_socket_is_closed (socket))
+    g_socket_set_option (socket, IPPROTO_TCP, TCP_CORK, cork, NULL);
 }
 
 static void
@@ -206,9 +236,14 @@ on_request_done (SoupServer        *soup,
                  SoupServerMessage *msg,
                  gpointer           user_data)
 {
+  RwServerConnections *self = user_data;
   Entry *entry = entry_for_message (msg);
 
-  if (entry != NULL)
+  if (entry == NULL)
+    return;
+  if (entry->corked)
+    set_cork (entry, FALSE);
+  if (self->watch_idle)
     watch_idle (entry, msg);
 }
 
@@ -349,11 +384,9 @@ rw_server_connections_new (SoupServer *soup)
   self->soup = g_object_ref (soup);
   self->watch_idle = soup_get_major_version () == 3 && soup_get_minor_version () < 3;
   if (self->watch_idle)
-    {
-      g_signal_connect (soup, "request-started", G_CALLBACK (on_request_started), self);
-      g_signal_connect (soup, "request-finished", G_CALLBACK (on_request_done), self);
-      g_signal_connect (soup, "request-aborted", G_CALLBACK (on_request_done), self);
-    }
+    g_signal_connect (soup, "request-started", G_CALLBACK (on_request_started), self);
+  g_signal_connect (soup, "request-finished", G_CALLBACK (on_request_done), self);
+  g_signal_connect (soup, "request-aborted", G_CALLBACK (on_request_done), self);
   return self;
 }
 
@@ -401,6 +434,26 @@ rw_server_connections_stop (RwServerConnections *self)
     return;
   g_socket_service_stop (self->service);
   g_socket_listener_close (G_SOCKET_LISTENER (self->service));
+}
+
+/* libsoup writes an answer's headers and its body with a send each, which
+ * on a kept connection makes two TCP segments, and the client two reads,
+ * for every answer. Called just before @msg's answer is handed to libsoup:
+ * the connection holds back partial segments until the answer is written
+ * ("request-finished" or "request-aborted" lets them go), so that a small
+ * answer leaves in one segment. The kernel sends what is held after 200 ms
+ * in any case. */
+void
+rw_server_connections_hold_answer (RwServerConnections *self,
+                                   SoupServerMessage   *msg)
+{
+  Entry *entry;
+
+  g_return_if_fail (RW_IS_SERVER_CONNECTIONS (self));
+
+  entry = entry_for_message (msg);
+  if (entry != NULL && !entry->corked)
+    set_cork (entry, TRUE);
 }
 
 /* The socket of @msg's connection, for the event hub. */

@@ -14,6 +14,8 @@ gboolean             rw_server_connections_listen     (RwServerConnections *self
                                                        guint16              port,
                                                        GError             **error);
 void                 rw_server_connections_stop       (RwServerConnections *self);
+void                 rw_server_connections_hold_answer (RwServerConnections *self,
+                                                        SoupServerMessage   *msg);
 GSocket             *rw_server_connections_get_socket (RwServerConnections *self,
                                                        SoupServerMessage   *msg);
 

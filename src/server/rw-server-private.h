@@ -2,6 +2,7 @@
 #pragma once
 
 #include "rw-server.h"
+#include "rw-server-connections.h"
 #include "rw-server-events.h"
 #include "rw-server-request.h"
 #include "rw-server-store.h"
@@ -12,6 +13,7 @@ G_BEGIN_DECLS
 RwServerConfig *rw_server_get_config     (RwServer        *self);
 RwServerStore  *rw_server_get_store      (RwServer        *self);
 RwServerEvents *rw_server_get_events     (RwServer        *self);
+RwServerConnections *rw_server_get_connections (RwServer *self);
 
 /* A request was paused for a job; rw_server_request_done() frees it after
  * its reply. Shutdown waits for every detached request. */

@@ -112,6 +112,7 @@ send_body (RwServerRequest *req,
            guint            status,
            char            *body)
 {
+  rw_server_connections_hold_answer (rw_server_get_connections (req->server), req->msg);
   soup_server_message_set_status (req->msg, status, NULL);
   soup_server_message_set_response (req->msg, "application/json",
                                     SOUP_MEMORY_TAKE, body, strlen (body));

@@ -114,6 +114,12 @@ rw_server_get_events (RwServer *self)
   return self->events;
 }
 
+RwServerConnections *
+rw_server_get_connections (RwServer *self)
+{
+  return self->connections;
+}
+
 /* Answers from an early handler or the WebSocket path, where there is no
  * RwServerRequest yet. */
 static void
