@@ -70,6 +70,19 @@ find_delivery (RwSqlite         *db,
   return TRUE;
 }
 
+/* A value the payload sends that differs from the stored one; what a
+ * later study leaves out (NULL) is kept from an earlier one. */
+static gboolean
+changes (sqlite3_stmt *row,
+         int           column,
+         const char   *value)
+{
+  return value != NULL && g_strcmp0 ((const char *) sqlite3_column_text (row, column), value) != 0;
+}
+
+/* The patient by patient_id: created, or updated when the study brings
+ * something new. Most studies are of a patient the store knows as it
+ * is, and leaving that row alone spares the commit a page of the table. */
 static gboolean
 upsert_patient (RwSqlite          *db,
                 gint64             now,
@@ -83,7 +96,8 @@ upsert_patient (RwSqlite          *db,
   g_autoptr(RwSqliteCachedStmt) write = NULL;
   gboolean has_row = FALSE;
 
-  select = rw_sqlite_prepare_cached (db, "SELECT id, name FROM patients WHERE patient_id = ?", error);
+  select = rw_sqlite_prepare_cached (db, "SELECT id, name, birth_date, sex, age FROM patients WHERE patient_id = ?",
+                                     error);
   if (select == NULL)
     return FALSE;
   sqlite3_bind_text (select, 1, p->patient_id, -1, SQLITE_STATIC);
@@ -93,9 +107,10 @@ upsert_patient (RwSqlite          *db,
   if (has_row)
     {
       *patient_ref = sqlite3_column_int64 (select, 0);
-      *renamed = p->patient_name != NULL &&
-                 g_strcmp0 ((const char *) sqlite3_column_text (select, 1), p->patient_name) != 0;
-      /* What a later study leaves out is kept from an earlier one. */
+      *renamed = changes (select, 1, p->patient_name);
+      if (!*renamed && !changes (select, 2, intake->birth_date) &&
+          !changes (select, 3, p->patient_sex) && !changes (select, 4, p->patient_age))
+        return TRUE;
       write = rw_sqlite_prepare_cached (db,
                                         "UPDATE patients SET name = coalesce (?1, name),"
                                         " birth_date = coalesce (?2, birth_date), sex = coalesce (?3, sex),"

@@ -41,12 +41,11 @@ object (JsonNode *node)
   return json_node_get_object (node);
 }
 
-/* Rows in a table, read from the database file itself. */
+/* One number, read from the database file itself. */
 static gint64
-count_rows (Fixture    *f,
-            const char *table)
+query_int (Fixture    *f,
+           const char *sql)
 {
-  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM %s", table);
   sqlite3 *db = NULL;
   sqlite3_stmt *stmt = NULL;
   gint64 n;
@@ -58,6 +57,15 @@ count_rows (Fixture    *f,
   sqlite3_finalize (stmt);
   sqlite3_close (db);
   return n;
+}
+
+static gint64
+count_rows (Fixture    *f,
+            const char *table)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM %s", table);
+
+  return query_int (f, sql);
 }
 
 static void
@@ -361,6 +369,59 @@ test_delivery_id (Fixture       *f,
   g_assert_cmpint (count_rows (f, "webhook_deliveries"), ==, 2);
 }
 
+static gint64
+post_payload (Fixture          *f,
+              RwWebhookPayload *p)
+{
+  g_autofree char *body = rw_webhook_payload_to_json (p);
+  g_autoptr(JsonNode) answer = NULL;
+
+  g_assert_cmpuint (rw_test_server_post_webhook (f->server, body, NULL, &answer), ==, 200);
+  return json_object_get_int_member (object (answer), "exam_id");
+}
+
+/* A later study of a patient updates what it brings and keeps what it
+ * leaves out, in every exam of that patient and in the search; one that
+ * brings nothing new leaves the patient's row as it is. */
+static void
+test_patient_update (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(RwWebhookPayload) p = rw_test_server_new_payload (f->server, "1.2.3.7", "555", "COSTA^ANA");
+  g_autoptr(JsonNode) holder = NULL, found = NULL;
+  const char *updated = "SELECT updated_at FROM patients WHERE patient_id = '555'";
+  gint64 first, written;
+  JsonObject *patient;
+
+  first = post_payload (f, p);
+  written = query_int (f, updated);
+
+  g_free (p->study_uid);
+  p->study_uid = g_strdup ("1.2.3.8");
+  post_payload (f, p);
+  g_assert_cmpint (query_int (f, updated), ==, written);
+
+  g_free (p->study_uid);
+  p->study_uid = g_strdup ("1.2.3.9");
+  g_free (p->patient_name);
+  p->patient_name = g_strdup ("COSTA^ANA^LÚCIA");
+  g_free (p->patient_birth_date);
+  p->patient_birth_date = g_strdup ("19810203");
+  g_clear_pointer (&p->patient_age, g_free);
+  g_clear_pointer (&p->patient_sex, g_free);
+  post_payload (f, p);
+  g_assert_cmpint (query_int (f, updated), >, written);
+  g_assert_cmpint (count_rows (f, "patients"), ==, 1);
+
+  patient = json_object_get_object_member (get_exam (f, first, &holder), "patient");
+  g_assert_cmpstr (json_object_get_string_member (patient, "name"), ==, "COSTA^ANA^LÚCIA");
+  g_assert_cmpstr (json_object_get_string_member (patient, "birth_date"), ==, "1981-02-03");
+  g_assert_cmpstr (json_object_get_string_member (patient, "sex"), ==, "M");
+  g_assert_cmpstr (json_object_get_string_member (patient, "age"), ==, "043Y");
+  g_assert_cmpuint (rw_test_server_request (f->server, "GET", "/api/exams?q=lucia", f->token, NULL, NULL, 0, &found), ==, 200);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object (found), "exams")), ==, 3);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -372,6 +433,7 @@ main (int   argc,
   g_test_add ("/server/webhook/rejected", Fixture, NULL, fixture_setup, test_rejected, fixture_teardown);
   g_test_add ("/server/webhook/ignored", Fixture, NULL, fixture_setup, test_ignored, fixture_teardown);
   g_test_add ("/server/webhook/repeat", Fixture, NULL, fixture_setup, test_repeat, fixture_teardown);
+  g_test_add ("/server/webhook/patient-update", Fixture, NULL, fixture_setup, test_patient_update, fixture_teardown);
   g_test_add ("/server/webhook/delivery-id", Fixture, NULL, fixture_setup, test_delivery_id, fixture_teardown);
 
   return g_test_run ();
