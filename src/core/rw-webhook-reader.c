@@ -70,9 +70,12 @@ fail (Reader     *r,
     detail = g_strdup_printf (_("more than %d levels of nesting at line %u, column %u"), MAX_DEPTH, line, column);
   else if (at >= r->end)
     detail = g_strdup (_("the document ends too early"));
-  else if ((guchar) *at < 0x20)
+  else if ((guchar) *at < 0x20 || !g_unichar_isgraph (g_utf8_get_char (at)))
+    /* A control character, a space other than JSON's or a mark that does
+     * not show (a byte order mark): its code. */
     /* Translators: %02x is the hexadecimal code of a character */
-    detail = g_strdup_printf (_("unexpected character %02x at line %u, column %u"), (guint) (guchar) *at, line, column);
+    detail = g_strdup_printf (_("unexpected character %02x at line %u, column %u"),
+                              (guint) g_utf8_get_char (at), line, column);
   else
     {
       found = g_strndup (at, g_utf8_next_char (at) - at);

@@ -6,6 +6,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "rw-test-server.h"
 #include "rw-webhook.h"
 
 /* The seed's sample payload (docs/radiweb-api.md), with the fixed
@@ -331,6 +332,57 @@ test_parse_strict_json (void)
   }
 }
 
+/* A refusal whose message names @what. */
+static void
+assert_refused_naming (const char *body,
+                       gsize       length,
+                       const char *what)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RwWebhookPayload) p = rw_webhook_payload_parse (body, length, &error);
+
+  g_assert_null (p);
+  g_assert_error (error, RW_WEBHOOK_ERROR, RW_WEBHOOK_ERROR_INVALID);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, what));
+}
+
+/* Hostile bodies: the sample cut at every byte, UTF-8 that only looks
+ * right, and every member the contract names with each type it cannot
+ * have. */
+static void
+test_parse_hostile (void)
+{
+  static const char *const bad_utf8[] = {
+    "\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xed\xbf\xbf", "\xf4\x90\x80\x80",
+    "\xf8\x88\x80\x80\x80", "\x80", "\xc3", "\xe2\x82", "\xfe", "\xff",
+  };
+  static const char *const wrong_types[][5] = {
+    [RW_TEST_WEBHOOK_STRING] = { "7", "true", "[]", "{}", "1.5" },
+    [RW_TEST_WEBHOOK_COUNT] = { "\"3\"", "true", "[3]", "{}", "1.5" },
+    [RW_TEST_WEBHOOK_OBJECT] = { "\"x\"", "7", "[]", "true", "false" },
+  };
+
+  for (gsize length = 0; length < strlen (sample); length++)
+    assert_refused (sample, length);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad_utf8); i++)
+    {
+      g_autofree char *body = mutate ("Jo\xc3\xa3o", bad_utf8[i]);
+
+      assert_refused_naming (body, strlen (body), "UTF-8");
+    }
+
+  for (guint i = 0; rw_test_webhook_members[i].member != NULL; i++)
+    for (guint j = 0; j < G_N_ELEMENTS (wrong_types[0]); j++)
+      {
+        const RwTestWebhookMember *m = &rw_test_webhook_members[i];
+        g_autofree char *body = rw_test_webhook_with_member (sample, m->section, m->member, wrong_types[m->type][j]);
+
+        assert_refused_naming (body, strlen (body), m->member);
+      }
+}
+
 /* What the reader keeps: escapes unescaped, other members of any type
  * skipped, the last of repeated members, numbers as json-glib types them. */
 static void
@@ -435,6 +487,7 @@ main (int   argc,
   g_test_add_func ("/webhook/parse-refuses", test_parse_refuses);
   g_test_add_func ("/webhook/parse-lenient", test_parse_lenient);
   g_test_add_func ("/webhook/parse-strict-json", test_parse_strict_json);
+  g_test_add_func ("/webhook/parse-hostile", test_parse_hostile);
   g_test_add_func ("/webhook/parse-values", test_parse_values);
   g_test_add_func ("/webhook/parse-like-json-glib", test_parse_like_json_glib);
   g_test_add_func ("/webhook/timestamp", test_timestamp);

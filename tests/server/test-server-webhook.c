@@ -68,6 +68,19 @@ count_rows (Fixture    *f,
   return query_int (f, sql);
 }
 
+/* No exam, no patient, no delivery id: in the list and in the file. */
+static void
+assert_nothing_stored (Fixture *f)
+{
+  g_autoptr(JsonNode) list = NULL;
+
+  g_assert_cmpuint (rw_test_server_request (f->server, "GET", "/api/exams", f->token, NULL, NULL, 0, &list), ==, 200);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object (list), "exams")), ==, 0);
+  g_assert_cmpint (count_rows (f, "exams"), ==, 0);
+  g_assert_cmpint (count_rows (f, "patients"), ==, 0);
+  g_assert_cmpint (count_rows (f, "webhook_deliveries"), ==, 0);
+}
+
 static void
 assert_error_shape (JsonNode *node)
 {
@@ -136,6 +149,7 @@ static guint
 post_raw (Fixture      *f,
           const char   *content_type,
           const char   *signature,
+          const char   *delivery_id,
           const char   *body,
           gsize         length,
           gboolean      chunked,
@@ -150,6 +164,8 @@ post_raw (Fixture      *f,
 
   if (signature != NULL)
     soup_message_headers_replace (soup_message_get_request_headers (msg), RW_WEBHOOK_SIGNATURE_HEADER, signature);
+  if (delivery_id != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), RW_WEBHOOK_ID_HEADER, delivery_id);
   if (chunked)
     {
       g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_bytes (bytes);
@@ -210,7 +226,6 @@ test_rejected (Fixture       *f,
   g_autofree char *truncated = g_strndup (good, strlen (good) - 10);
   g_autofree char *tampered = replace (good, "SOUZA^MARIA", "SOUZA^MARIO");
   char *big = g_malloc (1024 * 1024 + 2);
-  g_autoptr(JsonNode) list = NULL;
   const struct {
     const char *name;
     const char *content_type;
@@ -254,7 +269,7 @@ test_rejected (Fixture       *f,
         signature = rw_test_server_sign (f->server, cases[i].body, cases[i].length);
       else
         signature = g_strdup (cases[i].signature);
-      status = post_raw (f, cases[i].content_type, signature, cases[i].body, cases[i].length,
+      status = post_raw (f, cases[i].content_type, signature, NULL, cases[i].body, cases[i].length,
                          cases[i].chunked, &answer);
       g_assert_cmpuint (status, ==, cases[i].status);
       assert_error_shape (answer);
@@ -264,11 +279,7 @@ test_rejected (Fixture       *f,
   g_free (big);
 
   /* Nothing of any of them was stored. */
-  g_assert_cmpuint (rw_test_server_request (f->server, "GET", "/api/exams", f->token, NULL, NULL, 0, &list), ==, 200);
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object (list), "exams")), ==, 0);
-  g_assert_cmpint (count_rows (f, "exams"), ==, 0);
-  g_assert_cmpint (count_rows (f, "patients"), ==, 0);
-  g_assert_cmpint (count_rows (f, "webhook_deliveries"), ==, 0);
+  assert_nothing_stored (f);
 
   /* And the server is still well. */
   {
@@ -369,6 +380,173 @@ test_delivery_id (Fixture       *f,
   g_assert_cmpint (count_rows (f, "webhook_deliveries"), ==, 2);
 }
 
+typedef struct {
+  char   *name;
+  GBytes *body;
+  /* What the error message must name. */
+  char   *mentions;
+} Hostile;
+
+static void
+hostile_free (gpointer data)
+{
+  Hostile *h = data;
+
+  g_free (h->name);
+  g_bytes_unref (h->body);
+  g_free (h->mentions);
+  g_free (h);
+}
+
+/* @body of @length bytes (-1: up to its NUL); takes @body. */
+static void
+add_hostile (GPtrArray  *cases,
+             const char *name,
+             char       *body,
+             gssize      length,
+             const char *mentions)
+{
+  Hostile *h = g_new0 (Hostile, 1);
+
+  h->name = g_strdup (name);
+  h->body = g_bytes_new_take (body, length >= 0 ? (gsize) length : strlen (body));
+  h->mentions = g_strdup (mentions);
+  g_ptr_array_add (cases, h);
+}
+
+/* Hostile bodies, each signed right so that it reaches the reader: every
+ * one is a 400 in the contract's error shape whose message says what is
+ * wrong, and none leaves anything behind, not even its delivery id. */
+static void
+test_hostile (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *good = rw_test_server_sample_payload (f->server, "1.2.3.4", "999", "SOUZA^MARIA");
+  g_autoptr(GPtrArray) cases = g_ptr_array_new_with_free_func (hostile_free);
+  gsize len = strlen (good);
+  static const char *const bad_utf8[] = {
+    "SOUZA^MAR\xcd" "A",       /* Latin-1 */
+    "SOUZA\xc0\xaf",           /* an overlong "/" */
+    "SOUZA\xed\xa0\x80",       /* a surrogate written as UTF-8 */
+    "SOUZA\xf4\x90\x80\x80",   /* past U+10FFFF */
+    "SOUZA\x80",               /* a continuation byte alone */
+    "SOUZA\xc3",               /* a sequence cut by the quote */
+  };
+  static const char *const bad_escapes[] = {
+    "SOUZA\\u0000MARIA", "SOUZA\\ud800", "SOUZA\\udc00MARIA", "SOUZA\\ud800\\u0041",
+    "SOUZA\\udbff\\ud800", "SOUZA\\x41", "SOUZA\\u12", "SOUZA\\U0041",
+  };
+  static const char *const huge_numbers[] = {
+    "1e400", "123456789012345678901234567890", "9223372036854775808", "-9223372036854775809", "1.5", "3e0", "-1",
+  };
+  /* Each member with a value of a type it cannot have, in turn. */
+  static const char *const wrong_types[][5] = {
+    [RW_TEST_WEBHOOK_STRING] = { "7", "true", "[]", "{}", "1.5" },
+    [RW_TEST_WEBHOOK_COUNT] = { "\"3\"", "true", "[3]", "{}", "1.5" },
+    [RW_TEST_WEBHOOK_OBJECT] = { "\"x\"", "7", "[]", "true", "false" },
+  };
+  const gsize cuts[] = { 1, 2, 17, len / 3, len / 2, len - 40, len - 2, len - 1 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cuts); i++)
+    add_hostile (cases, "truncated", g_strndup (good, cuts[i]), -1, "Not valid JSON");
+  {
+    g_autofree char *escaped = replace (good, "SOUZA^MARIA", "SOUZA\\u00c7A");
+
+    add_hostile (cases, "cut in an escape", g_strndup (escaped, strstr (escaped, "\\u00") + 4 - escaped), -1,
+                 "Not valid JSON");
+  }
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad_utf8); i++)
+    add_hostile (cases, "bad UTF-8", replace (good, "SOUZA^MARIA", bad_utf8[i]), -1, "UTF-8");
+  for (guint i = 0; i < G_N_ELEMENTS (bad_escapes); i++)
+    add_hostile (cases, "bad escape", replace (good, "SOUZA^MARIA", bad_escapes[i]), -1, "escape");
+
+  {
+    g_autofree char *brackets = g_strnfill (65, '[');
+    g_autofree char *closing = g_strnfill (65, ']');
+    g_autofree char *extra = g_strdup_printf ("\"extra\":%s%s,\"study\":{", brackets, closing);
+    char *flood = g_malloc (200000);
+
+
+    add_hostile (cases, "65 levels", replace (good, "\"study\":{", extra), -1, "nesting");
+    memset (flood, '[', 100000);
+    memset (flood + 100000, ']', 100000);
+    add_hostile (cases, "100 000 levels", flood, 200000, "nesting");
+  }
+
+  /* The last of repeated members counts, and it is checked as any. */
+  add_hostile (cases, "repeated patient_id", replace (good, "\"patient_id\":\"999\"", "\"patient_id\":\"999\",\"patient_id\":null"),
+               -1, "patient_id");
+  add_hostile (cases, "repeated series_count", replace (good, "\"series_count\":3", "\"series_count\":3,\"series_count\":\"3\""),
+               -1, "series_count");
+  add_hostile (cases, "repeated study", g_strdup_printf ("%.*s,\"study\":\"again\"}", (int) len - 1, good), -1, "study");
+
+  for (guint i = 0; i < G_N_ELEMENTS (huge_numbers); i++)
+    {
+      g_autofree char *number = g_strdup_printf ("\"series_count\":%s", huge_numbers[i]);
+
+      add_hostile (cases, "not a count", replace (good, "\"series_count\":3", number), -1, "series_count");
+    }
+
+  for (guint i = 0; rw_test_webhook_members[i].member != NULL; i++)
+    {
+      const RwTestWebhookMember *m = &rw_test_webhook_members[i];
+
+      add_hostile (cases, "wrong type", rw_test_webhook_with_member (good, m->section, m->member, wrong_types[m->type][i % 5]), -1,
+                   m->member);
+    }
+
+  add_hostile (cases, "text after", g_strconcat (good, " x", NULL), -1, "Not valid JSON");
+  add_hostile (cases, "two documents", g_strconcat (good, "{}", NULL), -1, "Not valid JSON");
+  add_hostile (cases, "trailing comma", g_strconcat (good, ",", NULL), -1, "Not valid JSON");
+  add_hostile (cases, "stray bracket", g_strconcat (good, "]", NULL), -1, "Not valid JSON");
+  add_hostile (cases, "byte order mark", g_strconcat ("\xef\xbb\xbf", good, NULL), -1, "character feff at line 1, column 1");
+
+  {
+    char *nul_inside = replace (good, "SOUZA^MARIA", "SOUZA MARIA");
+
+    strstr (nul_inside, "SOUZA MARIA")[5] = '\0';
+    add_hostile (cases, "NUL in a string", nul_inside, (gssize) len, "NUL");
+    add_hostile (cases, "NUL after", g_strndup (good, len + 1), (gssize) len + 1, "NUL");
+    add_hostile (cases, "only NULs", g_malloc0 (64), 64, "NUL");
+  }
+
+  add_hostile (cases, "empty", g_strdup (""), 0, "empty");
+  add_hostile (cases, "spaces", g_strdup (" \r\n\t"), -1, "empty");
+  add_hostile (cases, "array", g_strdup ("[]"), -1, "object");
+  add_hostile (cases, "null", g_strdup ("null"), -1, "object");
+
+  for (guint i = 0; i < cases->len; i++)
+    {
+      Hostile *h = g_ptr_array_index (cases, i);
+      g_autoptr(JsonNode) answer = NULL;
+      g_autofree char *signature = NULL;
+      g_autofree char *delivery = g_strdup_printf ("hostile-%u", i);
+      const char *message;
+      gsize length;
+      const char *body = g_bytes_get_data (h->body, &length);
+
+      g_test_message ("case %u: %s", i, h->name);
+      signature = rw_test_server_sign (f->server, body, length);
+      g_assert_cmpuint (post_raw (f, "application/json", signature, delivery, body, length, FALSE, &answer), ==, 400);
+      assert_error_shape (answer);
+      message = json_object_get_string_member (object (answer), "error");
+      g_test_message ("  %s", message);
+      g_assert_true (g_str_has_prefix (message, "Invalid webhook payload: "));
+      g_assert_nonnull (strstr (message, h->mentions));
+    }
+
+  assert_nothing_stored (f);
+
+  /* The connection and the server are still well. */
+  {
+    g_autoptr(JsonNode) answer = NULL;
+
+    g_assert_cmpuint (rw_test_server_post_webhook (f->server, good, "hostile-0", &answer), ==, 200);
+    g_assert_true (json_object_get_boolean_member (object (answer), "created"));
+  }
+}
+
 static gint64
 post_payload (Fixture          *f,
               RwWebhookPayload *p)
@@ -431,6 +609,7 @@ main (int   argc,
 
   g_test_add ("/server/webhook/sample-accepted", Fixture, NULL, fixture_setup, test_sample_accepted, fixture_teardown);
   g_test_add ("/server/webhook/rejected", Fixture, NULL, fixture_setup, test_rejected, fixture_teardown);
+  g_test_add ("/server/webhook/hostile", Fixture, NULL, fixture_setup, test_hostile, fixture_teardown);
   g_test_add ("/server/webhook/ignored", Fixture, NULL, fixture_setup, test_ignored, fixture_teardown);
   g_test_add ("/server/webhook/repeat", Fixture, NULL, fixture_setup, test_repeat, fixture_teardown);
   g_test_add ("/server/webhook/patient-update", Fixture, NULL, fixture_setup, test_patient_update, fixture_teardown);
