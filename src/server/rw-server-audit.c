@@ -102,21 +102,6 @@ parse_bound (RwServerRequest  *req,
   return FALSE;
 }
 
-static void
-add_text (JsonBuilder  *builder,
-          const char   *member,
-          sqlite3_stmt *stmt,
-          int           column)
-{
-  const char *text = (const char *) sqlite3_column_text (stmt, column);
-
-  json_builder_set_member_name (builder, member);
-  if (text != NULL)
-    json_builder_add_string_value (builder, text);
-  else
-    json_builder_add_null_value (builder);
-}
-
 static gboolean
 audit_list_job (RwServerRequest  *req,
                 RwSqlite         *db,
@@ -155,27 +140,23 @@ audit_list_job (RwServerRequest  *req,
   json_builder_begin_array (builder);
   for (;; n++)
     {
-      g_autofree char *at = NULL;
-
       if (!rw_sqlite_step_row (db, stmt, &has_row, error))
         return FALSE;
       if (!has_row)
         break;
-      at = rw_server_clock_format (sqlite3_column_int64 (stmt, 1));
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "id");
       json_builder_add_int_value (builder, sqlite3_column_int64 (stmt, 0));
-      json_builder_set_member_name (builder, "timestamp");
-      json_builder_add_string_value (builder, at);
+      rw_server_json_add_column (builder, "timestamp", stmt, 1, RW_SERVER_COLUMN_TIME);
       json_builder_set_member_name (builder, "user");
       rw_server_user_add_json_row (builder, stmt, 9);
-      add_text (builder, "username", stmt, 2);
-      add_text (builder, "action", stmt, 3);
-      add_text (builder, "resource_type", stmt, 4);
-      add_text (builder, "resource_id", stmt, 5);
-      add_text (builder, "ip_address", stmt, 6);
-      add_text (builder, "user_agent", stmt, 7);
-      add_text (builder, "detail", stmt, 8);
+      rw_server_json_add_column (builder, "username", stmt, 2, RW_SERVER_COLUMN_TEXT);
+      rw_server_json_add_column (builder, "action", stmt, 3, RW_SERVER_COLUMN_TEXT);
+      rw_server_json_add_column (builder, "resource_type", stmt, 4, RW_SERVER_COLUMN_TEXT);
+      rw_server_json_add_column (builder, "resource_id", stmt, 5, RW_SERVER_COLUMN_TEXT);
+      rw_server_json_add_column (builder, "ip_address", stmt, 6, RW_SERVER_COLUMN_TEXT);
+      rw_server_json_add_column (builder, "user_agent", stmt, 7, RW_SERVER_COLUMN_TEXT);
+      rw_server_json_add_column (builder, "detail", stmt, 8, RW_SERVER_COLUMN_TEXT);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);

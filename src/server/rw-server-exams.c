@@ -26,89 +26,44 @@
 #define EXAM_FROM \
   " FROM exams e JOIN patients p ON p.id = e.patient_ref LEFT JOIN users a ON a.id = e.assigned_to"
 
-typedef enum {
-  MEMBER_INT,
-  MEMBER_TEXT,
-  MEMBER_TIME,      /* µs since 1970, written as ISO 8601 */
-} MemberKind;
-
 typedef struct {
-  const char *name;
-  int         column;
-  MemberKind  kind;
+  const char     *name;
+  int             column;
+  RwServerColumn  kind;
 } Member;
 
 /* The members of an exam object and their columns, in the order of
  * docs/radiweb-api.md. Both ways of writing an exam (a JsonBuilder for the
  * answers, plain text for the /api/events frames) read them from here. */
 static const Member exam_members[] = {
-  { "id",                  0,  MEMBER_INT },
-  { "study_uid",           1,  MEMBER_TEXT },
-  { "orthanc_id",          2,  MEMBER_TEXT },
-  { "accession_number",    3,  MEMBER_TEXT },
-  { "study_date",          4,  MEMBER_TEXT },
-  { "study_time",          5,  MEMBER_TEXT },
-  { "description",         6,  MEMBER_TEXT },
-  { "referring_physician", 7,  MEMBER_TEXT },
-  { "modality",            8,  MEMBER_TEXT },
-  { "series_count",        9,  MEMBER_INT },
-  { "instance_count",      10, MEMBER_INT },
-  { "status",              11, MEMBER_TEXT },
-  { "priority",            12, MEMBER_TEXT },
-  { "assigned_to",         13, MEMBER_INT },
-  { "assigned_to_name",    22, MEMBER_TEXT },
-  { "stone_viewer_url",    14, MEMBER_TEXT },
-  { "received_at",         15, MEMBER_TIME },
-  { "updated_at",          16, MEMBER_TIME },
+  { "id",                  0,  RW_SERVER_COLUMN_INT },
+  { "study_uid",           1,  RW_SERVER_COLUMN_TEXT },
+  { "orthanc_id",          2,  RW_SERVER_COLUMN_TEXT },
+  { "accession_number",    3,  RW_SERVER_COLUMN_TEXT },
+  { "study_date",          4,  RW_SERVER_COLUMN_TEXT },
+  { "study_time",          5,  RW_SERVER_COLUMN_TEXT },
+  { "description",         6,  RW_SERVER_COLUMN_TEXT },
+  { "referring_physician", 7,  RW_SERVER_COLUMN_TEXT },
+  { "modality",            8,  RW_SERVER_COLUMN_TEXT },
+  { "series_count",        9,  RW_SERVER_COLUMN_INT },
+  { "instance_count",      10, RW_SERVER_COLUMN_INT },
+  { "status",              11, RW_SERVER_COLUMN_TEXT },
+  { "priority",            12, RW_SERVER_COLUMN_TEXT },
+  { "assigned_to",         13, RW_SERVER_COLUMN_INT },
+  { "assigned_to_name",    22, RW_SERVER_COLUMN_TEXT },
+  { "stone_viewer_url",    14, RW_SERVER_COLUMN_TEXT },
+  { "received_at",         15, RW_SERVER_COLUMN_TIME },
+  { "updated_at",          16, RW_SERVER_COLUMN_TIME },
 };
 
 /* The members of its "patient" object. */
 static const Member patient_members[] = {
-  { "patient_id",          17, MEMBER_TEXT },
-  { "name",                18, MEMBER_TEXT },
-  { "birth_date",          19, MEMBER_TEXT },
-  { "sex",                 20, MEMBER_TEXT },
-  { "age",                 21, MEMBER_TEXT },
+  { "patient_id",          17, RW_SERVER_COLUMN_TEXT },
+  { "name",                18, RW_SERVER_COLUMN_TEXT },
+  { "birth_date",          19, RW_SERVER_COLUMN_TEXT },
+  { "sex",                 20, RW_SERVER_COLUMN_TEXT },
+  { "age",                 21, RW_SERVER_COLUMN_TEXT },
 };
-
-static void
-add_text (JsonBuilder  *builder,
-          const char   *member,
-          sqlite3_stmt *stmt,
-          int           column)
-{
-  const char *text = (const char *) sqlite3_column_text (stmt, column);
-
-  json_builder_set_member_name (builder, member);
-  if (text != NULL)
-    json_builder_add_string_value (builder, text);
-  else
-    json_builder_add_null_value (builder);
-}
-
-static void
-add_member (JsonBuilder  *builder,
-            const Member *member,
-            sqlite3_stmt *stmt)
-{
-  g_autofree char *time = NULL;
-
-  if (member->kind == MEMBER_TEXT)
-    {
-      add_text (builder, member->name, stmt, member->column);
-      return;
-    }
-  json_builder_set_member_name (builder, member->name);
-  if (sqlite3_column_type (stmt, member->column) == SQLITE_NULL)
-    json_builder_add_null_value (builder);
-  else if (member->kind == MEMBER_INT)
-    json_builder_add_int_value (builder, sqlite3_column_int64 (stmt, member->column));
-  else
-    {
-      time = rw_server_clock_format (sqlite3_column_int64 (stmt, member->column));
-      json_builder_add_string_value (builder, time);
-    }
-}
 
 /* Adds the members of one exam (without the braces, so callers can add
  * their own members: report, priors, report_status). */
@@ -117,11 +72,12 @@ build_exam_members (JsonBuilder  *builder,
                     sqlite3_stmt *stmt)
 {
   for (guint i = 0; i < G_N_ELEMENTS (exam_members); i++)
-    add_member (builder, &exam_members[i], stmt);
+    rw_server_json_add_column (builder, exam_members[i].name, stmt, exam_members[i].column, exam_members[i].kind);
   json_builder_set_member_name (builder, "patient");
   json_builder_begin_object (builder);
   for (guint i = 0; i < G_N_ELEMENTS (patient_members); i++)
-    add_member (builder, &patient_members[i], stmt);
+    rw_server_json_add_column (builder, patient_members[i].name, stmt, patient_members[i].column,
+                               patient_members[i].kind);
   json_builder_end_object (builder);
 }
 
@@ -151,9 +107,9 @@ append_members (GString      *out,
       g_string_append_c (out, ':');
       if (sqlite3_column_type (stmt, member->column) == SQLITE_NULL)
         g_string_append (out, "null");
-      else if (member->kind == MEMBER_INT)
+      else if (member->kind == RW_SERVER_COLUMN_INT)
         g_string_append_printf (out, "%" G_GINT64_FORMAT, (gint64) sqlite3_column_int64 (stmt, member->column));
-      else if (member->kind == MEMBER_TEXT)
+      else if (member->kind == RW_SERVER_COLUMN_TEXT)
         rw_server_json_append_string (out, (const char *) sqlite3_column_text (stmt, member->column));
       else
         {
@@ -626,7 +582,7 @@ load_priors (RwSqlite  *db,
         break;
       json_builder_begin_object (builder);
       build_exam_members (builder, stmt);
-      add_text (builder, "report_status", stmt, EXAM_N_COLUMNS);
+      rw_server_json_add_column (builder, "report_status", stmt, EXAM_N_COLUMNS, RW_SERVER_COLUMN_TEXT);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);

@@ -52,37 +52,18 @@ is_section (const char *section)
 }
 
 static void
-add_text (JsonBuilder  *builder,
-          const char   *member,
-          sqlite3_stmt *stmt,
-          int           column)
-{
-  const char *text = (const char *) sqlite3_column_text (stmt, column);
-
-  json_builder_set_member_name (builder, member);
-  if (text != NULL)
-    json_builder_add_string_value (builder, text);
-  else
-    json_builder_add_null_value (builder);
-}
-
-static void
 build_phrase (JsonBuilder  *builder,
               sqlite3_stmt *stmt)
 {
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "id");
   json_builder_add_int_value (builder, sqlite3_column_int64 (stmt, 0));
-  add_text (builder, "section", stmt, 1);
-  add_text (builder, "modality", stmt, 2);
-  add_text (builder, "label", stmt, 3);
-  add_text (builder, "text", stmt, 4);
-  add_text (builder, "abbreviation", stmt, 5);
-  json_builder_set_member_name (builder, "owner");
-  if (sqlite3_column_type (stmt, 6) == SQLITE_NULL)
-    json_builder_add_null_value (builder);
-  else
-    json_builder_add_int_value (builder, sqlite3_column_int64 (stmt, 6));
+  rw_server_json_add_column (builder, "section", stmt, 1, RW_SERVER_COLUMN_TEXT);
+  rw_server_json_add_column (builder, "modality", stmt, 2, RW_SERVER_COLUMN_TEXT);
+  rw_server_json_add_column (builder, "label", stmt, 3, RW_SERVER_COLUMN_TEXT);
+  rw_server_json_add_column (builder, "text", stmt, 4, RW_SERVER_COLUMN_TEXT);
+  rw_server_json_add_column (builder, "abbreviation", stmt, 5, RW_SERVER_COLUMN_TEXT);
+  rw_server_json_add_column (builder, "owner", stmt, 6, RW_SERVER_COLUMN_INT);
   json_builder_end_object (builder);
 }
 

@@ -7,7 +7,6 @@
 
 #include "rw-server-audit.h"
 #include "rw-server-body.h"
-#include "rw-server-clock.h"
 #include "rw-server-exams.h"
 #include "rw-server-handlers.h"
 #include "rw-server-reports.h"
@@ -19,36 +18,6 @@
 /* A section of a laudo is free text; this bounds a runaway paste, not a
  * real report. */
 #define MAX_SECTION_LENGTH (100 * 1000)
-
-static void
-add_time (JsonBuilder  *builder,
-          const char   *member,
-          sqlite3_stmt *stmt,
-          int           column)
-{
-  g_autofree char *text = NULL;
-
-  json_builder_set_member_name (builder, member);
-  if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
-    {
-      json_builder_add_null_value (builder);
-      return;
-    }
-  text = rw_server_clock_format (sqlite3_column_int64 (stmt, column));
-  json_builder_add_string_value (builder, text);
-}
-
-static void
-add_text (JsonBuilder  *builder,
-          const char   *member,
-          sqlite3_stmt *stmt,
-          int           column)
-{
-  const char *text = (const char *) sqlite3_column_text (stmt, column);
-
-  json_builder_set_member_name (builder, member);
-  json_builder_add_string_value (builder, text != NULL ? text : "");
-}
 
 static gboolean
 build_addenda (RwSqlite     *db,
@@ -76,10 +45,10 @@ build_addenda (RwSqlite     *db,
       if (!has_row)
         break;
       json_builder_begin_object (builder);
-      add_text (builder, "text", stmt, 0);
+      rw_server_json_add_column (builder, "text", stmt, 0, RW_SERVER_COLUMN_TEXT);
       json_builder_set_member_name (builder, "author");
       rw_server_user_add_json_row (builder, stmt, 2);
-      add_time (builder, "created_at", stmt, 1);
+      rw_server_json_add_column (builder, "created_at", stmt, 1, RW_SERVER_COLUMN_TIME);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -114,18 +83,18 @@ rw_server_reports_load_json (RwSqlite  *db,
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "exam_id");
   json_builder_add_int_value (builder, sqlite3_column_int64 (stmt, 0));
-  add_text (builder, "technique", stmt, 1);
-  add_text (builder, "findings", stmt, 2);
-  add_text (builder, "conclusion", stmt, 3);
+  rw_server_json_add_column (builder, "technique", stmt, 1, RW_SERVER_COLUMN_TEXT);
+  rw_server_json_add_column (builder, "findings", stmt, 2, RW_SERVER_COLUMN_TEXT);
+  rw_server_json_add_column (builder, "conclusion", stmt, 3, RW_SERVER_COLUMN_TEXT);
   json_builder_set_member_name (builder, "is_final");
   json_builder_add_boolean_value (builder, sqlite3_column_int (stmt, 4) != 0);
   json_builder_set_member_name (builder, "version");
   json_builder_add_int_value (builder, sqlite3_column_int64 (stmt, 5));
   json_builder_set_member_name (builder, "radiologist");
   rw_server_user_add_json_row (builder, stmt, 9);
-  add_time (builder, "created_at", stmt, 6);
-  add_time (builder, "updated_at", stmt, 7);
-  add_time (builder, "finalized_at", stmt, 8);
+  rw_server_json_add_column (builder, "created_at", stmt, 6, RW_SERVER_COLUMN_TIME);
+  rw_server_json_add_column (builder, "updated_at", stmt, 7, RW_SERVER_COLUMN_TIME);
+  rw_server_json_add_column (builder, "finalized_at", stmt, 8, RW_SERVER_COLUMN_TIME);
   g_clear_pointer (&stmt, rw_sqlite_cached_stmt_release);
   if (!build_addenda (db, builder, exam_id, error))
     return NULL;

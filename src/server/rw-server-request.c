@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "rw-server-clock.h"
 #include "rw-server-events.h"
 #include "rw-server-private.h"
 #include "rw-server-request.h"
@@ -324,6 +325,31 @@ rw_server_request_write (RwServerRequest *req,
 
   rw_server_store_write_async (rw_server_get_store (req->server), job_thunk, job,
                                NULL, on_write_done, job);
+}
+
+/* @member with the value of @column of the current row of @stmt; null
+ * for NULL. */
+void
+rw_server_json_add_column (JsonBuilder    *builder,
+                           const char     *member,
+                           sqlite3_stmt   *stmt,
+                           int             column,
+                           RwServerColumn  kind)
+{
+  g_autofree char *time = NULL;
+
+  json_builder_set_member_name (builder, member);
+  if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
+    json_builder_add_null_value (builder);
+  else if (kind == RW_SERVER_COLUMN_INT)
+    json_builder_add_int_value (builder, sqlite3_column_int64 (stmt, column));
+  else if (kind == RW_SERVER_COLUMN_TEXT)
+    json_builder_add_string_value (builder, (const char *) sqlite3_column_text (stmt, column));
+  else
+    {
+      time = rw_server_clock_format (sqlite3_column_int64 (stmt, column));
+      json_builder_add_string_value (builder, time);
+    }
 }
 
 /* @text as a JSON string, quotes included; null for NULL. @text is UTF-8

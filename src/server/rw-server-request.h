@@ -97,6 +97,18 @@ void        rw_server_request_write            (RwServerRequest *req,
                                                 RwServerJobDone  done);
 
 /* Small builders for answers. */
+/* How rw_server_json_add_column() writes a column. */
+typedef enum {
+  RW_SERVER_COLUMN_INT,
+  RW_SERVER_COLUMN_TEXT,
+  RW_SERVER_COLUMN_TIME,    /* µs since 1970, written as ISO 8601 */
+} RwServerColumn;
+
+void        rw_server_json_add_column          (JsonBuilder     *builder,
+                                                const char      *member,
+                                                sqlite3_stmt    *stmt,
+                                                int              column,
+                                                RwServerColumn   kind);
 void        rw_server_json_append_string       (GString         *out,
                                                 const char      *text);
 JsonNode   *rw_server_json_success             (void);
