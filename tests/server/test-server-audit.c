@@ -22,13 +22,13 @@ fixture_setup (Fixture       *f,
 {
   f->server = rw_test_server_new ();
   rw_test_server_set_clock (f->server, "2024-03-10T12:00:00Z");
-  rw_test_server_add_user (f->server, "ana", "senha-da-ana", "radiologist", "Dra. Ana Souza", "CRM/SP 123456");
-  rw_test_server_add_user (f->server, "chefe", "senha-do-chefe", "admin", "Carlos Chefe", NULL);
+  rw_test_server_add_staff (f->server, "ana");
+  rw_test_server_add_staff (f->server, "chefe");
   rw_test_server_start (f->server);
   /* Every request of this test says who the client is. */
   g_object_set (rw_test_server_get_session (f->server), "user-agent", "Radiweb-Test/1.0", NULL);
-  f->ana = rw_test_server_login (f->server, "ana", "senha-da-ana");
-  f->chefe = rw_test_server_login (f->server, "chefe", "senha-do-chefe");
+  f->ana = rw_test_server_login_staff (f->server, "ana");
+  f->chefe = rw_test_server_login_staff (f->server, "chefe");
 }
 
 static void

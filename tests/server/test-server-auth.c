@@ -26,8 +26,8 @@ fixture_setup (Fixture       *f,
       rw_test_server_set_clock (f->server, "2024-03-10T12:00:00Z");
       rw_test_server_set_config (f->server, "server", "token_lifetime", "3600");
     }
-  rw_test_server_add_user (f->server, "ana", "senha-da-ana", "radiologist", "Dra. Ana Souza", "CRM/SP 123456");
-  rw_test_server_add_user (f->server, "chefe", "senha-do-chefe", "admin", "Carlos Chefe", NULL);
+  rw_test_server_add_staff (f->server, "ana");
+  rw_test_server_add_staff (f->server, "chefe");
   rw_test_server_start (f->server);
 }
 
@@ -36,14 +36,6 @@ fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   rw_test_server_free (f->server);
-}
-
-static JsonObject *
-object (JsonNode *node)
-{
-  g_assert_nonnull (node);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
-  return json_node_get_object (node);
 }
 
 static guint
@@ -75,17 +67,17 @@ test_login (Fixture       *f,
   gint64 lifetime;
 
   g_assert_cmpuint (login (f, "ana", "senha-da-ana", &answer), ==, 200);
-  token = json_object_get_string_member (object (answer), "token");
+  token = json_object_get_string_member (rw_test_object (answer), "token");
   g_assert_cmpuint (strlen (token), >=, 32);
-  expires = g_date_time_new_from_iso8601 (json_object_get_string_member (object (answer), "expires_at"), NULL);
+  expires = g_date_time_new_from_iso8601 (json_object_get_string_member (rw_test_object (answer), "expires_at"), NULL);
   g_assert_nonnull (expires);
-  g_assert_true (g_str_has_suffix (json_object_get_string_member (object (answer), "expires_at"), "Z"));
+  g_assert_true (g_str_has_suffix (json_object_get_string_member (rw_test_object (answer), "expires_at"), "Z"));
   /* The default lifetime is a working day: 12 hours. */
   lifetime = g_date_time_to_unix (expires) - g_get_real_time () / G_USEC_PER_SEC;
   g_assert_cmpint (lifetime, >, 12 * 3600 - 60);
   g_assert_cmpint (lifetime, <=, 12 * 3600);
 
-  user = json_object_get_object_member (object (answer), "user");
+  user = json_object_get_object_member (rw_test_object (answer), "user");
   g_assert_cmpuint (json_object_get_size (user), ==, 6);
   g_assert_cmpint (json_object_get_int_member (user, "id"), >, 0);
   g_assert_cmpstr (json_object_get_string_member (user, "username"), ==, "ana");
@@ -105,9 +97,9 @@ test_login (Fixture       *f,
     g_assert_cmpuint (rw_test_server_request (f->server, "POST", "/api/auth/login", NULL,
                                               "application/x-www-form-urlencoded", form, strlen (form), &second), ==, 200);
     g_assert_cmpuint (rw_test_server_request (f->server, "GET", "/api/auth/me",
-                                              json_object_get_string_member (object (second), "token"),
+                                              json_object_get_string_member (rw_test_object (second), "token"),
                                               NULL, NULL, 0, &me), ==, 200);
-    g_assert_cmpstr (json_object_get_string_member (object (me), "role"), ==, "admin");
+    g_assert_cmpstr (json_object_get_string_member (rw_test_object (me), "role"), ==, "admin");
   }
 }
 
@@ -121,31 +113,31 @@ test_wrong_credentials (Fixture       *f,
   g_assert_cmpuint (login (f, "ana", "senha-errada", &wrong), ==, 401);
   g_assert_cmpuint (login (f, "ninguem", "senha-da-ana", &unknown), ==, 401);
   g_assert_cmpuint (login (f, "ana", "", &empty), ==, 401);
-  message = json_object_get_string_member (object (wrong), "error");
+  message = json_object_get_string_member (rw_test_object (wrong), "error");
   g_assert_nonnull (message);
   /* Nothing tells a stranger which user names exist. */
-  g_assert_cmpstr (json_object_get_string_member (object (unknown), "error"), ==, message);
-  g_assert_cmpstr (json_object_get_string_member (object (empty), "error"), ==, message);
+  g_assert_cmpstr (json_object_get_string_member (rw_test_object (unknown), "error"), ==, message);
+  g_assert_cmpstr (json_object_get_string_member (rw_test_object (empty), "error"), ==, message);
 
   g_assert_cmpuint (rw_test_server_request_json (f->server, "POST", "/api/auth/login", NULL,
                                                  "{\"username\":\"ana\"}", &missing), ==, 400);
-  g_assert_true (json_object_has_member (object (missing), "error"));
+  g_assert_true (json_object_has_member (rw_test_object (missing), "error"));
   g_assert_cmpuint (rw_test_server_request (f->server, "POST", "/api/auth/login", NULL,
                                             "text/plain", "ana", 3, &typed), ==, 415);
-  g_assert_true (json_object_has_member (object (typed), "error"));
+  g_assert_true (json_object_has_member (rw_test_object (typed), "error"));
 }
 
 static void
 test_logout (Fixture       *f,
              gconstpointer  data)
 {
-  g_autofree char *first = rw_test_server_login (f->server, "ana", "senha-da-ana");
-  g_autofree char *second = rw_test_server_login (f->server, "ana", "senha-da-ana");
+  g_autofree char *first = rw_test_server_login_staff (f->server, "ana");
+  g_autofree char *second = rw_test_server_login_staff (f->server, "ana");
   g_autoptr(JsonNode) answer = NULL;
 
   g_assert_cmpstr (first, !=, second);
   g_assert_cmpuint (rw_test_server_request (f->server, "POST", "/api/auth/logout", first, NULL, NULL, 0, &answer), ==, 200);
-  g_assert_true (json_object_get_boolean_member (object (answer), "success"));
+  g_assert_true (json_object_get_boolean_member (rw_test_object (answer), "success"));
   g_assert_cmpuint (get_exams (f, first), ==, 401);
   g_assert_cmpuint (rw_test_server_request (f->server, "POST", "/api/auth/logout", first, NULL, NULL, 0, NULL), ==, 401);
   /* The other session of the same user goes on. */
@@ -161,7 +153,7 @@ static void
 test_expired (Fixture       *f,
               gconstpointer  data)
 {
-  g_autofree char *token = rw_test_server_login (f->server, "ana", "senha-da-ana");
+  g_autofree char *token = rw_test_server_login_staff (f->server, "ana");
 
   g_assert_cmpuint (get_exams (f, token), ==, 200);
   rw_test_server_set_clock (f->server, "2024-03-10T12:59:59Z");
@@ -220,7 +212,7 @@ test_routes_need_token (Fixture       *f,
         status = rw_test_server_request_json (f->server, routes[i].method, routes[i].path, tokens[t],
                                               g_str_equal (routes[i].method, "GET") ? NULL : "{}", &answer);
         g_assert_cmpuint (status, ==, 401);
-        g_assert_true (json_object_has_member (object (answer), "error"));
+        g_assert_true (json_object_has_member (rw_test_object (answer), "error"));
       }
 
   /* The open routes stay open. */
@@ -231,14 +223,14 @@ static void
 test_admin_only (Fixture       *f,
                  gconstpointer  data)
 {
-  g_autofree char *ana = rw_test_server_login (f->server, "ana", "senha-da-ana");
-  g_autofree char *chefe = rw_test_server_login (f->server, "chefe", "senha-do-chefe");
+  g_autofree char *ana = rw_test_server_login_staff (f->server, "ana");
+  g_autofree char *chefe = rw_test_server_login_staff (f->server, "chefe");
   g_autoptr(JsonNode) refused = NULL;
   gint64 id = rw_test_server_add_exam (f->server, "1.2.3.100", "100", "SILVA^ANA");
   g_autofree char *path = g_strdup_printf ("/api/exams/%" G_GINT64_FORMAT, id);
 
   g_assert_cmpuint (rw_test_server_request_json (f->server, "PATCH", path, ana, "{\"priority\":\"stat\"}", &refused), ==, 403);
-  g_assert_true (json_object_has_member (object (refused), "error"));
+  g_assert_true (json_object_has_member (rw_test_object (refused), "error"));
   g_assert_cmpuint (rw_test_server_request (f->server, "GET", "/api/audit", ana, NULL, NULL, 0, NULL), ==, 403);
 
   g_assert_cmpuint (rw_test_server_request_json (f->server, "PATCH", path, chefe, "{\"priority\":\"stat\"}", NULL), ==, 200);
@@ -250,7 +242,7 @@ test_cli (Fixture       *f,
           gconstpointer  data)
 {
   g_autofree char *out = NULL, *err = NULL;
-  g_autofree char *old_token = rw_test_server_login (f->server, "ana", "senha-da-ana");
+  g_autofree char *old_token = rw_test_server_login_staff (f->server, "ana");
   g_autofree char *log = NULL;
   int status;
 

@@ -281,7 +281,7 @@ static void
 assert_all_stored (Fixture   *f,
                    GPtrArray *uids)
 {
-  g_autofree char *token = rw_test_server_login (f->server, "ana", "senha-da-ana");
+  g_autofree char *token = rw_test_server_login_staff (f->server, "ana");
   g_autoptr(GHashTable) stored = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autofree char *cursor = NULL;
 
@@ -320,14 +320,14 @@ test_restart_loses_nothing (Fixture       *f,
 
   g_mutex_init (&burst.lock);
   burst.acknowledged = g_ptr_array_new_with_free_func (g_free);
-  rw_test_server_add_user (f->server, "ana", "senha-da-ana", "radiologist", "Dra. Ana Souza", "CRM/SP 123456");
+  rw_test_server_add_staff (f->server, "ana");
   rw_test_server_start (f->server);
 
   /* Acknowledged, then a clean stop. */
   burst_start (&burst, f, "1.2.9.1", 12);
   burst_join (&burst);
   g_assert_cmpuint (burst.acknowledged->len, ==, 96);
-  token = rw_test_server_login (f->server, "ana", "senha-da-ana");
+  token = rw_test_server_login_staff (f->server, "ana");
   id = rw_test_server_add_exam (f->server, "1.2.9.2", "556", "ROCHA^PAULA");
   save = g_strdup_printf ("/api/reports/%" G_GINT64_FORMAT "/save", id);
   g_assert_cmpuint (rw_test_server_request_json (f->server, "POST", save, token,
@@ -335,7 +335,7 @@ test_restart_loses_nothing (Fixture       *f,
   rw_test_server_restart (f->server);
   assert_all_stored (f, burst.acknowledged);
   g_clear_pointer (&token, g_free);
-  token = rw_test_server_login (f->server, "ana", "senha-da-ana");
+  token = rw_test_server_login_staff (f->server, "ana");
   g_clear_pointer (&save, g_free);
   save = g_strdup_printf ("/api/reports/%" G_GINT64_FORMAT, id);
   g_assert_cmpuint (rw_test_server_request (f->server, "GET", save, token, NULL, NULL, 0, &report), ==, 200);

@@ -23,11 +23,11 @@ setup_with_backlog (Fixture    *f,
   f->server = rw_test_server_new ();
   if (max_backlog != NULL)
     rw_test_server_set_config (f->server, "events", "max_backlog", max_backlog);
-  rw_test_server_add_user (f->server, "ana", "senha-da-ana", "radiologist", "Dra. Ana Souza", "CRM/SP 123456");
-  rw_test_server_add_user (f->server, "bruno", "senha-do-bruno", "radiologist", "Dr. Bruno Lima", "CRM/RJ 654321");
+  rw_test_server_add_staff (f->server, "ana");
+  rw_test_server_add_staff (f->server, "bruno");
   rw_test_server_start (f->server);
-  f->ana = rw_test_server_login (f->server, "ana", "senha-da-ana");
-  f->bruno = rw_test_server_login (f->server, "bruno", "senha-do-bruno");
+  f->ana = rw_test_server_login_staff (f->server, "ana");
+  f->bruno = rw_test_server_login_staff (f->server, "bruno");
 }
 
 static void

@@ -9,38 +9,7 @@
 /* The worklist: GET /api/exams and its filters, search and pages; one exam
  * with its priors; PATCH by an administrator. */
 
-typedef struct {
-  RwTestServer *server;
-  char         *ana;
-  char         *bruno;
-  char         *chefe;
-} Fixture;
-
-static void
-fixture_setup (Fixture       *f,
-               gconstpointer  data)
-{
-  f->server = rw_test_server_new ();
-  if (data != NULL)
-    rw_test_server_set_clock (f->server, "2024-03-10T12:00:00Z");
-  rw_test_server_add_user (f->server, "ana", "senha-da-ana", "radiologist", "Dra. Ana Souza", "CRM/SP 123456");
-  rw_test_server_add_user (f->server, "bruno", "senha-do-bruno", "radiologist", "Dr. Bruno Lima", "CRM/RJ 654321");
-  rw_test_server_add_user (f->server, "chefe", "senha-do-chefe", "admin", "Carlos Chefe", NULL);
-  rw_test_server_start (f->server);
-  f->ana = rw_test_server_login (f->server, "ana", "senha-da-ana");
-  f->bruno = rw_test_server_login (f->server, "bruno", "senha-do-bruno");
-  f->chefe = rw_test_server_login (f->server, "chefe", "senha-do-chefe");
-}
-
-static void
-fixture_teardown (Fixture       *f,
-                  gconstpointer  data)
-{
-  g_free (f->ana);
-  g_free (f->bruno);
-  g_free (f->chefe);
-  rw_test_server_free (f->server);
-}
+typedef RwTestStaffFixture Fixture;
 
 static gint64
 add_exam (Fixture    *f,
@@ -376,14 +345,14 @@ main (int   argc,
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add ("/server/exams/search", Fixture, NULL, fixture_setup, test_search, fixture_teardown);
-  g_test_add ("/server/exams/filters", Fixture, NULL, fixture_setup, test_filters, fixture_teardown);
-  g_test_add ("/server/exams/pages", Fixture, NULL, fixture_setup, test_pages, fixture_teardown);
-  g_test_add ("/server/exams/updated-since", Fixture, "clock", fixture_setup, test_updated_since, fixture_teardown);
-  g_test_add ("/server/exams/priors", Fixture, NULL, fixture_setup, test_priors, fixture_teardown);
-  g_test_add ("/server/exams/patch", Fixture, NULL, fixture_setup, test_patch, fixture_teardown);
-  g_test_add ("/server/exams/not-found", Fixture, NULL, fixture_setup, test_not_found, fixture_teardown);
-  g_test_add ("/server/exams/users", Fixture, NULL, fixture_setup, test_users, fixture_teardown);
+  g_test_add ("/server/exams/search", Fixture, NULL, rw_test_staff_fixture_setup, test_search, rw_test_staff_fixture_teardown);
+  g_test_add ("/server/exams/filters", Fixture, NULL, rw_test_staff_fixture_setup, test_filters, rw_test_staff_fixture_teardown);
+  g_test_add ("/server/exams/pages", Fixture, NULL, rw_test_staff_fixture_setup, test_pages, rw_test_staff_fixture_teardown);
+  g_test_add ("/server/exams/updated-since", Fixture, "2024-03-10T12:00:00Z", rw_test_staff_fixture_setup, test_updated_since, rw_test_staff_fixture_teardown);
+  g_test_add ("/server/exams/priors", Fixture, NULL, rw_test_staff_fixture_setup, test_priors, rw_test_staff_fixture_teardown);
+  g_test_add ("/server/exams/patch", Fixture, NULL, rw_test_staff_fixture_setup, test_patch, rw_test_staff_fixture_teardown);
+  g_test_add ("/server/exams/not-found", Fixture, NULL, rw_test_staff_fixture_setup, test_not_found, rw_test_staff_fixture_teardown);
+  g_test_add ("/server/exams/users", Fixture, NULL, rw_test_staff_fixture_setup, test_users, rw_test_staff_fixture_teardown);
 
   return g_test_run ();
 }

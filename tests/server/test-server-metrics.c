@@ -28,13 +28,13 @@ fixture_setup (Fixture       *f,
 
   f->server = rw_test_server_new ();
   rw_test_server_set_clock (f->server, "2024-01-01T12:00:00Z");
-  rw_test_server_add_user (f->server, "ana", "senha-da-ana", "radiologist", "Dra. Ana Souza", "CRM/SP 123456");
-  rw_test_server_add_user (f->server, "bruno", "senha-do-bruno", "radiologist", "Dr. Bruno Lima", "CRM/RJ 654321");
-  rw_test_server_add_user (f->server, "chefe", "senha-do-chefe", "admin", "Carlos Chefe", NULL);
+  rw_test_server_add_staff (f->server, "ana");
+  rw_test_server_add_staff (f->server, "bruno");
+  rw_test_server_add_staff (f->server, "chefe");
   rw_test_server_start (f->server);
-  f->ana = rw_test_server_login (f->server, "ana", "senha-da-ana");
-  f->bruno = rw_test_server_login (f->server, "bruno", "senha-do-bruno");
-  f->chefe = rw_test_server_login (f->server, "chefe", "senha-do-chefe");
+  f->ana = rw_test_server_login_staff (f->server, "ana");
+  f->bruno = rw_test_server_login_staff (f->server, "bruno");
+  f->chefe = rw_test_server_login_staff (f->server, "chefe");
   g_assert_cmpuint (rw_test_server_request (f->server, "GET", "/api/auth/me", f->bruno, NULL, NULL, 0, &me), ==, 200);
   f->bruno_id = json_object_get_int_member (json_node_get_object (me), "id");
 }

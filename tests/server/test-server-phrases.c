@@ -9,36 +9,7 @@
 /* The phrase bank: shared phrases kept by administrators, each
  * radiologist's own, and who may change which. */
 
-typedef struct {
-  RwTestServer *server;
-  char         *ana;
-  char         *bruno;
-  char         *chefe;
-} Fixture;
-
-static void
-fixture_setup (Fixture       *f,
-               gconstpointer  data)
-{
-  f->server = rw_test_server_new ();
-  rw_test_server_add_user (f->server, "ana", "senha-da-ana", "radiologist", "Dra. Ana Souza", "CRM/SP 123456");
-  rw_test_server_add_user (f->server, "bruno", "senha-do-bruno", "radiologist", "Dr. Bruno Lima", "CRM/RJ 654321");
-  rw_test_server_add_user (f->server, "chefe", "senha-do-chefe", "admin", "Carlos Chefe", NULL);
-  rw_test_server_start (f->server);
-  f->ana = rw_test_server_login (f->server, "ana", "senha-da-ana");
-  f->bruno = rw_test_server_login (f->server, "bruno", "senha-do-bruno");
-  f->chefe = rw_test_server_login (f->server, "chefe", "senha-do-chefe");
-}
-
-static void
-fixture_teardown (Fixture       *f,
-                  gconstpointer  data)
-{
-  g_free (f->ana);
-  g_free (f->bruno);
-  g_free (f->chefe);
-  rw_test_server_free (f->server);
-}
+typedef RwTestStaffFixture Fixture;
 
 static gint64
 create (Fixture    *f,
@@ -196,8 +167,8 @@ main (int   argc,
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add ("/server/phrases/bank", Fixture, NULL, fixture_setup, test_bank, fixture_teardown);
-  g_test_add ("/server/phrases/refused", Fixture, NULL, fixture_setup, test_refused, fixture_teardown);
+  g_test_add ("/server/phrases/bank", Fixture, NULL, rw_test_staff_fixture_setup, test_bank, rw_test_staff_fixture_teardown);
+  g_test_add ("/server/phrases/refused", Fixture, NULL, rw_test_staff_fixture_setup, test_refused, rw_test_staff_fixture_teardown);
 
   return g_test_run ();
 }

@@ -10,44 +10,7 @@
 /* The laudo's life across two radiologists: claims, drafts with versions,
  * the final laudo and its addenda. */
 
-typedef struct {
-  RwTestServer *server;
-  char         *ana;
-  char         *bruno;
-  char         *chefe;
-} Fixture;
-
-static void
-fixture_setup (Fixture       *f,
-               gconstpointer  data)
-{
-  f->server = rw_test_server_new ();
-  rw_test_server_add_user (f->server, "ana", "senha-da-ana", "radiologist", "Dra. Ana Souza", "CRM/SP 123456");
-  rw_test_server_add_user (f->server, "bruno", "senha-do-bruno", "radiologist", "Dr. Bruno Lima", "CRM/RJ 654321");
-  rw_test_server_add_user (f->server, "chefe", "senha-do-chefe", "admin", "Carlos Chefe", NULL);
-  rw_test_server_start (f->server);
-  f->ana = rw_test_server_login (f->server, "ana", "senha-da-ana");
-  f->bruno = rw_test_server_login (f->server, "bruno", "senha-do-bruno");
-  f->chefe = rw_test_server_login (f->server, "chefe", "senha-do-chefe");
-}
-
-static void
-fixture_teardown (Fixture       *f,
-                  gconstpointer  data)
-{
-  g_free (f->ana);
-  g_free (f->bruno);
-  g_free (f->chefe);
-  rw_test_server_free (f->server);
-}
-
-static JsonObject *
-object (JsonNode *node)
-{
-  g_assert_nonnull (node);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
-  return json_node_get_object (node);
-}
+typedef RwTestStaffFixture Fixture;
 
 static guint
 post (Fixture     *f,
@@ -116,8 +79,8 @@ test_lifecycle (Fixture       *f,
 
   /* Ana saves a draft: the exam is hers now. */
   g_assert_cmpuint (post (f, f->ana, id, "save", MULTIPART, draft, &a), ==, 200);
-  g_assert_true (json_object_get_boolean_member (object (a), "success"));
-  report = json_object_get_object_member (object (a), "report");
+  g_assert_true (json_object_get_boolean_member (rw_test_object (a), "success"));
+  report = json_object_get_object_member (rw_test_object (a), "report");
   g_assert_cmpint (json_object_get_int_member (report, "exam_id"), ==, id);
   g_assert_cmpint (json_object_get_int_member (report, "version"), ==, 1);
   g_assert_false (json_object_get_boolean_member (report, "is_final"));
@@ -132,7 +95,7 @@ test_lifecycle (Fixture       *f,
 
   /* Bruno can neither claim nor write it. */
   g_assert_cmpuint (post (f, f->bruno, id, "claim", NULL, NULL, &b), ==, 409);
-  g_assert_true (json_object_has_member (object (b), "error"));
+  g_assert_true (json_object_has_member (rw_test_object (b), "error"));
   g_assert_cmpuint (post (f, f->bruno, id, "save", JSON, "{\"findings\":\"Outro texto.\"}", NULL), ==, 409);
   g_assert_cmpuint (post (f, f->bruno, id, "finalize", JSON, "{\"conclusion\":\"Outro.\"}", NULL), ==, 409);
   g_assert_cmpuint (post (f, f->bruno, id, "release", NULL, NULL, NULL), ==, 403);
@@ -140,10 +103,10 @@ test_lifecycle (Fixture       *f,
   /* A second save on version 1 goes; another one still on version 1 is
    * stale and gets the stored report back. */
   g_assert_cmpuint (post (f, f->ana, id, "save", URLENCODED, "findings=F%C3%ADgado+normal.&version=1", &c), ==, 200);
-  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (object (c), "report"), "version"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (rw_test_object (c), "report"), "version"), ==, 2);
   g_assert_cmpuint (post (f, f->ana, id, "save", URLENCODED, "findings=Vers%C3%A3o+antiga.&version=1", &d), ==, 409);
-  stored = json_object_get_object_member (object (d), "report");
-  g_assert_nonnull (json_object_get_string_member (object (d), "error"));
+  stored = json_object_get_object_member (rw_test_object (d), "report");
+  g_assert_nonnull (json_object_get_string_member (rw_test_object (d), "error"));
   g_assert_cmpint (json_object_get_int_member (stored, "version"), ==, 2);
   g_assert_cmpstr (json_object_get_string_member (stored, "findings"), ==, "Fígado normal.");
   /* The technique of the first save was kept: a missing field is not erased. */
@@ -151,7 +114,7 @@ test_lifecycle (Fixture       *f,
 
   /* No conclusion, no final laudo; an administrator signs nothing. */
   g_assert_cmpuint (post (f, f->ana, id, "finalize", JSON, "{\"version\":2}", &e), ==, 400);
-  g_assert_true (json_object_has_member (object (e), "error"));
+  g_assert_true (json_object_has_member (rw_test_object (e), "error"));
   g_assert_cmpuint (post (f, f->ana, id, "finalize", JSON, "{\"conclusion\":\"   \"}", NULL), ==, 400);
   g_assert_cmpuint (post (f, f->chefe, id, "finalize", JSON, "{\"conclusion\":\"Normal.\"}", NULL), ==, 403);
   report = get (f, f->ana, "reports", id, 200, &report_holder);
@@ -161,7 +124,7 @@ test_lifecycle (Fixture       *f,
 
   /* Finalized: signed, completed, and frozen. */
   g_assert_cmpuint (post (f, f->ana, id, "finalize", JSON, "{\"conclusion\":\"Exame dentro da normalidade.\",\"version\":2}", &g), ==, 200);
-  report = json_object_get_object_member (object (g), "report");
+  report = json_object_get_object_member (rw_test_object (g), "report");
   g_assert_true (json_object_get_boolean_member (report, "is_final"));
   g_assert_cmpint (json_object_get_int_member (report, "version"), ==, 3);
   g_assert_true (g_str_has_suffix (json_object_get_string_member (report, "finalized_at"), "Z"));
@@ -171,7 +134,7 @@ test_lifecycle (Fixture       *f,
   g_assert_cmpstr (json_object_get_string_member (exam, "status"), ==, "completed");
 
   g_assert_cmpuint (post (f, f->ana, id, "save", JSON, "{\"findings\":\"Mudança.\"}", &h), ==, 409);
-  g_assert_true (json_object_get_boolean_member (json_object_get_object_member (object (h), "report"), "is_final"));
+  g_assert_true (json_object_get_boolean_member (json_object_get_object_member (rw_test_object (h), "report"), "is_final"));
   g_assert_cmpuint (post (f, f->ana, id, "finalize", JSON, "{\"conclusion\":\"Outra.\"}", NULL), ==, 409);
   g_assert_cmpuint (post (f, f->ana, id, "claim", NULL, NULL, NULL), ==, 409);
 
@@ -179,7 +142,7 @@ test_lifecycle (Fixture       *f,
   g_assert_cmpuint (post (f, f->ana, id, "addendum", JSON, "{\"text\":\"   \"}", NULL), ==, 400);
   g_assert_cmpuint (post (f, f->chefe, id, "addendum", JSON, "{\"text\":\"Nota.\"}", NULL), ==, 403);
   g_assert_cmpuint (post (f, f->bruno, id, "addendum", URLENCODED, "text=Revisado+por+segundo+leitor.", &i), ==, 200);
-  addendum = json_array_get_object_element (json_object_get_array_member (json_object_get_object_member (object (i), "report"), "addenda"), 0);
+  addendum = json_array_get_object_element (json_object_get_array_member (json_object_get_object_member (rw_test_object (i), "report"), "addenda"), 0);
   g_assert_cmpstr (json_object_get_string_member (addendum, "text"), ==, "Revisado por segundo leitor.");
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (addendum, "author"), "username"), ==, "bruno");
   g_assert_true (g_str_has_suffix (json_object_get_string_member (addendum, "created_at"), "Z"));
@@ -215,14 +178,14 @@ test_release_and_take_over (Fixture       *f,
   g_assert_cmpuint (post (f, f->ana, id, "claim", NULL, NULL, NULL), ==, 200);
   g_assert_cmpuint (post (f, f->ana, id, "save", JSON, "{\"findings\":\"Rascunho da Ana.\"}", NULL), ==, 200);
   g_assert_cmpuint (post (f, f->ana, id, "release", NULL, NULL, &released), ==, 200);
-  g_assert_cmpstr (json_object_get_string_member (object (released), "status"), ==, "pending");
-  g_assert_true (json_object_get_null_member (object (released), "assigned_to"));
+  g_assert_cmpstr (json_object_get_string_member (rw_test_object (released), "status"), ==, "pending");
+  g_assert_true (json_object_get_null_member (rw_test_object (released), "assigned_to"));
 
   /* Bruno takes over the draft and signs it. */
   g_assert_cmpuint (post (f, f->bruno, id, "claim", NULL, NULL, NULL), ==, 200);
   g_assert_cmpuint (post (f, f->bruno, id, "finalize", JSON, "{\"conclusion\":\"Normal.\",\"version\":1}", &saved), ==, 200);
-  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_object_get_object_member (object (saved), "report"), "radiologist"), "username"), ==, "bruno");
-  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (object (saved), "report"), "findings"), ==, "Rascunho da Ana.");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_object_get_object_member (rw_test_object (saved), "report"), "radiologist"), "username"), ==, "bruno");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (rw_test_object (saved), "report"), "findings"), ==, "Rascunho da Ana.");
 
   /* An administrator may release someone else's claim. */
   id = rw_test_server_add_exam (f->server, "2.2", "P002", "LIMA^BIA");
@@ -329,7 +292,7 @@ test_bad_bodies (Fixture       *f,
 
       g_test_message ("%s: %.40s", cases[i].type, cases[i].body);
       g_assert_cmpuint (post (f, f->ana, id, "save", cases[i].type, cases[i].body, &answer), ==, cases[i].status);
-      g_assert_true (json_object_has_member (object (answer), "error"));
+      g_assert_true (json_object_has_member (rw_test_object (answer), "error"));
     }
   get (f, f->ana, "reports", id, 404, &holder);
   g_clear_pointer (&holder, json_node_unref);
@@ -343,10 +306,10 @@ main (int   argc,
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add ("/server/reports/lifecycle", Fixture, NULL, fixture_setup, test_lifecycle, fixture_teardown);
-  g_test_add ("/server/reports/release-and-take-over", Fixture, NULL, fixture_setup, test_release_and_take_over, fixture_teardown);
-  g_test_add ("/server/reports/claim-race", Fixture, NULL, fixture_setup, test_claim_race, fixture_teardown);
-  g_test_add ("/server/reports/bad-bodies", Fixture, NULL, fixture_setup, test_bad_bodies, fixture_teardown);
+  g_test_add ("/server/reports/lifecycle", Fixture, NULL, rw_test_staff_fixture_setup, test_lifecycle, rw_test_staff_fixture_teardown);
+  g_test_add ("/server/reports/release-and-take-over", Fixture, NULL, rw_test_staff_fixture_setup, test_release_and_take_over, rw_test_staff_fixture_teardown);
+  g_test_add ("/server/reports/claim-race", Fixture, NULL, rw_test_staff_fixture_setup, test_claim_race, rw_test_staff_fixture_teardown);
+  g_test_add ("/server/reports/bad-bodies", Fixture, NULL, rw_test_staff_fixture_setup, test_bad_bodies, rw_test_staff_fixture_teardown);
 
   return g_test_run ();
 }

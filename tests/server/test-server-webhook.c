@@ -20,9 +20,9 @@ fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   f->server = rw_test_server_new ();
-  rw_test_server_add_user (f->server, "ana", "senha-da-ana", "radiologist", "Dra. Ana Souza", "CRM/SP 123456");
+  rw_test_server_add_staff (f->server, "ana");
   rw_test_server_start (f->server);
-  f->token = rw_test_server_login (f->server, "ana", "senha-da-ana");
+  f->token = rw_test_server_login_staff (f->server, "ana");
 }
 
 static void
@@ -31,14 +31,6 @@ fixture_teardown (Fixture       *f,
 {
   g_free (f->token);
   rw_test_server_free (f->server);
-}
-
-static JsonObject *
-object (JsonNode *node)
-{
-  g_assert_nonnull (node);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
-  return json_node_get_object (node);
 }
 
 /* One number, read from the database file itself. */
@@ -75,7 +67,7 @@ assert_nothing_stored (Fixture *f)
   g_autoptr(JsonNode) list = NULL;
 
   g_assert_cmpuint (rw_test_server_request (f->server, "GET", "/api/exams", f->token, NULL, NULL, 0, &list), ==, 200);
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object (list), "exams")), ==, 0);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (rw_test_object (list), "exams")), ==, 0);
   g_assert_cmpint (count_rows (f, "exams"), ==, 0);
   g_assert_cmpint (count_rows (f, "patients"), ==, 0);
   g_assert_cmpint (count_rows (f, "webhook_deliveries"), ==, 0);
@@ -84,7 +76,7 @@ assert_nothing_stored (Fixture *f)
 static void
 assert_error_shape (JsonNode *node)
 {
-  JsonObject *o = object (node);
+  JsonObject *o = rw_test_object (node);
 
   g_assert_cmpuint (json_object_get_size (o), >=, 1);
   g_assert_true (json_object_has_member (o, "error"));
@@ -104,10 +96,10 @@ test_sample_accepted (Fixture       *f,
   gint64 exam_id;
 
   g_assert_cmpuint (rw_test_server_post_webhook (f->server, body, NULL, &answer), ==, 200);
-  g_assert_cmpstr (json_object_get_string_member (object (answer), "status"), ==, "success");
-  g_assert_true (json_object_get_boolean_member (object (answer), "created"));
-  g_assert_nonnull (json_object_get_string_member (object (answer), "message"));
-  exam_id = json_object_get_int_member (object (answer), "exam_id");
+  g_assert_cmpstr (json_object_get_string_member (rw_test_object (answer), "status"), ==, "success");
+  g_assert_true (json_object_get_boolean_member (rw_test_object (answer), "created"));
+  g_assert_nonnull (json_object_get_string_member (rw_test_object (answer), "message"));
+  exam_id = json_object_get_int_member (rw_test_object (answer), "exam_id");
   g_assert_cmpint (exam_id, >, 0);
 
   /* The seed's route: a plain array of pending exams. */
@@ -116,8 +108,8 @@ test_sample_accepted (Fixture       *f,
   g_assert_cmpuint (json_array_get_length (json_node_get_array (pending)), ==, 1);
 
   g_assert_cmpuint (rw_test_server_request (f->server, "GET", "/api/exams", f->token, NULL, NULL, 0, &list), ==, 200);
-  g_assert_true (json_object_get_null_member (object (list), "next_cursor"));
-  exams = json_object_get_array_member (object (list), "exams");
+  g_assert_true (json_object_get_null_member (rw_test_object (list), "next_cursor"));
+  exams = json_object_get_array_member (rw_test_object (list), "exams");
   g_assert_cmpuint (json_array_get_length (exams), ==, 1);
   exam = json_array_get_object_element (exams, 0);
   g_assert_cmpint (json_object_get_int_member (exam, "id"), ==, exam_id);
@@ -274,7 +266,7 @@ test_rejected (Fixture       *f,
       g_assert_cmpuint (status, ==, cases[i].status);
       assert_error_shape (answer);
       if (status == 401 && i < 4)
-        g_assert_cmpstr (json_object_get_string_member (object (answer), "error"), ==, "Invalid signature");
+        g_assert_cmpstr (json_object_get_string_member (rw_test_object (answer), "error"), ==, "Invalid signature");
     }
   g_free (big);
 
@@ -298,7 +290,7 @@ test_ignored (Fixture       *f,
   g_autoptr(JsonNode) answer = NULL;
 
   g_assert_cmpuint (rw_test_server_post_webhook (f->server, body, NULL, &answer), ==, 200);
-  g_assert_cmpstr (json_object_get_string_member (object (answer), "status"), ==, "ignored");
+  g_assert_cmpstr (json_object_get_string_member (rw_test_object (answer), "status"), ==, "ignored");
   g_assert_cmpint (count_rows (f, "exams"), ==, 0);
 }
 
@@ -310,7 +302,7 @@ get_exam (Fixture   *f,
   g_autofree char *path = g_strdup_printf ("/api/exams/%" G_GINT64_FORMAT, id);
 
   g_assert_cmpuint (rw_test_server_request (f->server, "GET", path, f->token, NULL, NULL, 0, holder), ==, 200);
-  return object (*holder);
+  return rw_test_object (*holder);
 }
 
 static void
@@ -326,7 +318,7 @@ test_repeat (Fixture       *f,
   gint64 id;
 
   g_assert_cmpuint (rw_test_server_post_webhook (f->server, first, NULL, &a), ==, 200);
-  id = json_object_get_int_member (object (a), "exam_id");
+  id = json_object_get_int_member (rw_test_object (a), "exam_id");
 
   /* The exam is being reported when the PACS sends the study again. */
   claim = g_strdup_printf ("/api/exams/%" G_GINT64_FORMAT "/claim", id);
@@ -339,8 +331,8 @@ test_repeat (Fixture       *f,
   more_series = replace (first, "\"series_count\":3", "\"series_count\":4");
   repeat = replace (more_series, "TC ABDOME TOTAL", "TC ABDOME TOTAL COM CONTRASTE");
   g_assert_cmpuint (rw_test_server_post_webhook (f->server, repeat, NULL, &c), ==, 200);
-  g_assert_false (json_object_get_boolean_member (object (c), "created"));
-  g_assert_cmpint (json_object_get_int_member (object (c), "exam_id"), ==, id);
+  g_assert_false (json_object_get_boolean_member (rw_test_object (c), "created"));
+  g_assert_cmpint (json_object_get_int_member (rw_test_object (c), "exam_id"), ==, id);
 
   exam = get_exam (f, id, &holder);
   g_assert_cmpint (json_object_get_int_member (exam, "series_count"), ==, 4);
@@ -370,13 +362,13 @@ test_delivery_id (Fixture       *f,
   first_text = json_to_string (first, FALSE);
   second_text = json_to_string (second, FALSE);
   g_assert_cmpstr (first_text, ==, second_text);
-  g_assert_true (json_object_get_boolean_member (object (second), "created"));
-  exam = get_exam (f, json_object_get_int_member (object (first), "exam_id"), &holder);
+  g_assert_true (json_object_get_boolean_member (rw_test_object (second), "created"));
+  exam = get_exam (f, json_object_get_int_member (rw_test_object (first), "exam_id"), &holder);
   g_assert_cmpint (json_object_get_int_member (exam, "instance_count"), ==, 150);
 
   /* Another delivery of the same study is a repeat. */
   g_assert_cmpuint (rw_test_server_post_webhook (f->server, retry, "orthanc-43", &third), ==, 200);
-  g_assert_false (json_object_get_boolean_member (object (third), "created"));
+  g_assert_false (json_object_get_boolean_member (rw_test_object (third), "created"));
   g_assert_cmpint (count_rows (f, "webhook_deliveries"), ==, 2);
 }
 
@@ -530,7 +522,7 @@ test_hostile (Fixture       *f,
       signature = rw_test_server_sign (f->server, body, length);
       g_assert_cmpuint (post_raw (f, "application/json", signature, delivery, body, length, FALSE, &answer), ==, 400);
       assert_error_shape (answer);
-      message = json_object_get_string_member (object (answer), "error");
+      message = json_object_get_string_member (rw_test_object (answer), "error");
       g_test_message ("  %s", message);
       g_assert_true (g_str_has_prefix (message, "Invalid webhook payload: "));
       g_assert_nonnull (strstr (message, h->mentions));
@@ -543,7 +535,7 @@ test_hostile (Fixture       *f,
     g_autoptr(JsonNode) answer = NULL;
 
     g_assert_cmpuint (rw_test_server_post_webhook (f->server, good, "hostile-0", &answer), ==, 200);
-    g_assert_true (json_object_get_boolean_member (object (answer), "created"));
+    g_assert_true (json_object_get_boolean_member (rw_test_object (answer), "created"));
   }
 }
 
@@ -555,7 +547,7 @@ post_payload (Fixture          *f,
   g_autoptr(JsonNode) answer = NULL;
 
   g_assert_cmpuint (rw_test_server_post_webhook (f->server, body, NULL, &answer), ==, 200);
-  return json_object_get_int_member (object (answer), "exam_id");
+  return json_object_get_int_member (rw_test_object (answer), "exam_id");
 }
 
 /* A later study of a patient updates what it brings and keeps what it
@@ -597,7 +589,7 @@ test_patient_update (Fixture       *f,
   g_assert_cmpstr (json_object_get_string_member (patient, "sex"), ==, "M");
   g_assert_cmpstr (json_object_get_string_member (patient, "age"), ==, "043Y");
   g_assert_cmpuint (rw_test_server_request (f->server, "GET", "/api/exams?q=lucia", f->token, NULL, NULL, 0, &found), ==, 200);
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object (found), "exams")), ==, 3);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (rw_test_object (found), "exams")), ==, 3);
 }
 
 int
