@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 #include <locale.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "rw-server.h"
@@ -104,6 +105,12 @@ main (int   argc,
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
     { NULL }
   };
+
+  /* SQLite counts the memory it allocates under a global mutex at every
+   * allocation, for sqlite3_memory_used(), which nothing here reads; the
+   * store's writer allocates thousands of times per group of writes. Only
+   * possible before SQLite initializes. */
+  sqlite3_config (SQLITE_CONFIG_MEMSTATUS, 0);
 
   setlocale (LC_ALL, "");
   /* Messages may be in Portuguese; numbers in JSON and logs stay C. */
