@@ -40,3 +40,13 @@ rw_server_error_to_status (const GError *error)
       return SOUP_STATUS_INTERNAL_SERVER_ERROR;
     }
 }
+
+/* Sets a 400 with @message; returns FALSE, for "return
+ * rw_server_error_bad_request (error, …);". */
+gboolean
+rw_server_error_bad_request (GError     **error,
+                             const char  *message)
+{
+  g_set_error_literal (error, RW_SERVER_ERROR, RW_SERVER_ERROR_BAD_REQUEST, message);
+  return FALSE;
+}

@@ -23,7 +23,9 @@ typedef enum {
   RW_SERVER_ERROR_UNAVAILABLE,
 } RwServerError;
 
-GQuark rw_server_error_quark     (void);
-guint  rw_server_error_to_status (const GError *error);
+GQuark   rw_server_error_quark       (void);
+guint    rw_server_error_to_status   (const GError  *error);
+gboolean rw_server_error_bad_request (GError       **error,
+                                      const char    *message);
 
 G_END_DECLS

@@ -331,14 +331,6 @@ is_status (const char *status)
          g_strcmp0 (status, "completed") == 0 || g_strcmp0 (status, "cancelled") == 0;
 }
 
-static gboolean
-bad_request (GError     **error,
-             const char  *message)
-{
-  g_set_error_literal (error, RW_SERVER_ERROR, RW_SERVER_ERROR_BAD_REQUEST, message);
-  return FALSE;
-}
-
 /* A study date bound: 2024-01-31, or the DICOM form 20240131. */
 static gboolean
 parse_study_date (RwServerRequest  *req,
@@ -410,7 +402,7 @@ parse_filter (RwServerRequest     *req,
       filter->statuses = g_strsplit (status, ",", 8);
       for (guint i = 0; filter->statuses[i] != NULL; i++)
         if (!is_status (g_strstrip (filter->statuses[i])))
-          return bad_request (error, _("“status” must be pending, in_progress, completed or cancelled (several may be given, separated by commas)"));
+          return rw_server_error_bad_request (error, _("“status” must be pending, in_progress, completed or cancelled (several may be given, separated by commas)"));
     }
   if (modality != NULL)
     filter->modality = g_ascii_strup (modality, -1);
@@ -422,13 +414,13 @@ parse_filter (RwServerRequest     *req,
   if (assigned != NULL)
     {
       if (g_strcmp0 (assigned, "me") != 0)
-        return bad_request (error, _("“assigned” can only be “me”"));
+        return rw_server_error_bad_request (error, _("“assigned” can only be “me”"));
       filter->assigned_to = req->user->id;
     }
   if (updated_since != NULL && !rw_server_clock_parse (updated_since, &filter->updated_since))
-    return bad_request (error, _("“updated_since” must be a time with a zone, as in 2024-01-31T10:30:00Z"));
+    return rw_server_error_bad_request (error, _("“updated_since” must be a time with a zone, as in 2024-01-31T10:30:00Z"));
   if (cursor != NULL && !g_ascii_string_to_signed (cursor, 10, 1, G_MAXINT64, &filter->cursor, NULL))
-    return bad_request (error, _("“cursor” is not a cursor this server gave"));
+    return rw_server_error_bad_request (error, _("“cursor” is not a cursor this server gave"));
   return rw_server_request_get_query_int (req, "limit", 1, 1000, 100, &filter->limit, error);
 }
 

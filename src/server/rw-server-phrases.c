@@ -153,14 +153,6 @@ rw_server_handle_phrases_list (RwServerRequest *req)
 /* Reading a phrase from a body ------------------------------------- */
 
 static gboolean
-bad_request (GError     **error,
-             const char  *message)
-{
-  g_set_error_literal (error, RW_SERVER_ERROR, RW_SERVER_ERROR_BAD_REQUEST, message);
-  return FALSE;
-}
-
-static gboolean
 take_text (JsonObject  *body,
            const char  *member,
            gsize        max_length,
@@ -176,7 +168,7 @@ take_text (JsonObject  *body,
   if (present != NULL)
     *present = json_object_has_member (body, member);
   if (!rw_json_get_string (body, member, RW_JSON_OPTIONAL, &text, &local_error))
-    return bad_request (error, local_error->message);
+    return rw_server_error_bad_request (error, local_error->message);
   value = g_strstrip (g_strdup (text != NULL ? text : ""));
   if (g_utf8_strlen (value, -1) > (glong) max_length)
     {
@@ -214,17 +206,17 @@ parse_phrase (RwServerRequest  *req,
     goto fail;
   if (!creating && json_object_has_member (body, "label") && phrase->label == NULL)
     {
-      bad_request (error, _("“label” cannot be empty"));
+      rw_server_error_bad_request (error, _("“label” cannot be empty"));
       goto fail;
     }
   if (!creating && json_object_has_member (body, "text") && phrase->text == NULL)
     {
-      bad_request (error, _("“text” cannot be empty"));
+      rw_server_error_bad_request (error, _("“text” cannot be empty"));
       goto fail;
     }
   if (phrase->section != NULL && !is_section (phrase->section))
     {
-      bad_request (error, _("“section” must be technique, findings or conclusion"));
+      rw_server_error_bad_request (error, _("“section” must be technique, findings or conclusion"));
       goto fail;
     }
   if (phrase->modality != NULL)
@@ -241,7 +233,7 @@ parse_phrase (RwServerRequest  *req,
 
       if (!rw_json_get_bool (body, "shared", RW_JSON_OPTIONAL, &shared, &local_error))
         {
-          bad_request (error, local_error->message);
+          rw_server_error_bad_request (error, local_error->message);
           goto fail;
         }
       /* Administrators keep the shared bank; a radiologist's phrases are
