@@ -7,9 +7,10 @@
 
 G_BEGIN_DECLS
 
-/* The reading view is three files: rw-reading-view.c (opening, the claim,
+/* The reading view is four files: rw-reading-view.c (opening, the claim,
  * drafts, saving, signing, closing), rw-reading-priors.c (the patient's
- * other exams) and rw-reading-download.c (the study's ZIP). */
+ * other exams), rw-reading-phrases.c (the phrase bank) and
+ * rw-reading-download.c (the study's ZIP). */
 struct _RwReadingView
 {
   GtkWidget          parent_instance;
@@ -78,6 +79,13 @@ struct _RwReadingView
 
 void rw_reading_view_toast           (RwReadingView *self,
                                       const char    *message);
+
+/* rw-reading-phrases.c */
+void rw_reading_view_init_phrases    (RwReadingView *self);
+void rw_reading_view_watch_phrases   (RwReadingView *self);
+void rw_reading_view_filter_phrases  (RwReadingView *self);
+void rw_reading_view_show_phrases    (RwReadingView *self);
+void rw_reading_view_new_phrase      (RwReadingView *self);
 
 /* rw-reading-priors.c */
 void rw_reading_view_init_priors     (RwReadingView *self);

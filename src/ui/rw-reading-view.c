@@ -546,8 +546,7 @@ opened (RwReadingView *self)
   g_set_object (&self->exam, self->record->exam);
   update_title (self);
   rw_report_form_set_exam (self->form, self->exam);
-  rw_phrase_bank_set_filter (self->phrase_bank, rw_report_form_get_section (self->form),
-                             rw_exam_get_modality (self->exam));
+  rw_reading_view_filter_phrases (self);
   g_set_object (&self->report, self->record->report);
   report = self->report;
   server_version = report != NULL ? rw_report_get_version (report) : 0;
@@ -643,29 +642,6 @@ on_exam_loaded (GObject      *source,
   if (g_error_matches (self->open_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   load_done (self);
-}
-
-static void
-on_phrases_changed (RwReadingView *self)
-{
-  GPtrArray *phrases = rw_reading_context_get_phrases (self->context);
-
-  rw_report_form_set_phrases (self->form, phrases);
-  rw_phrase_bank_set_phrases (self->phrase_bank, phrases);
-}
-
-static void
-on_section_changed (RwReadingView *self)
-{
-  rw_phrase_bank_set_filter (self->phrase_bank, rw_report_form_get_section (self->form),
-                             rw_exam_get_modality (self->exam));
-}
-
-static void
-on_phrase_activated (RwReadingView *self,
-                     RwPhrase      *phrase)
-{
-  rw_report_form_insert_text (self->form, rw_phrase_get_text (phrase));
 }
 
 static void
@@ -823,114 +799,15 @@ phrases_action (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *parameter)
 {
-  RwReadingView *self = RW_READING_VIEW (widget);
-
-  if (self->mode == RW_READING_EDITING)
-    gtk_menu_button_popup (self->phrases_button);
+  rw_reading_view_show_phrases (RW_READING_VIEW (widget));
 }
 
-static void
-on_phrase_created (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(RwReadingView) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (rw_reading_context_create_phrase_finish (RW_READING_CONTEXT (source), result, &error))
-    rw_reading_view_toast (self, _("Phrase added to your bank"));
-  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      g_autofree char *message = g_strdup_printf (_("The phrase was not added: %s"), error->message);
-
-      rw_reading_view_toast (self, message);
-    }
-}
-
-typedef struct {
-  RwReadingView   *self;
-  RwReportSection  section;
-  char            *text;
-  GtkEditable     *label;
-  GtkEditable     *abbreviation;
-} NewPhrase;
-
-static void
-new_phrase_free (NewPhrase *data)
-{
-  g_object_unref (data->self);
-  g_free (data->text);
-  g_free (data);
-}
-
-static void
-on_new_phrase_response (AdwMessageDialog *dialog,
-                        const char       *response,
-                        NewPhrase        *data)
-{
-  RwReadingView *self = data->self;
-  g_autofree char *label = NULL;
-  g_autofree char *abbreviation = NULL;
-
-  if (g_strcmp0 (response, "add") != 0)
-    return;
-  label = g_strstrip (g_strdup (gtk_editable_get_text (data->label)));
-  abbreviation = g_strstrip (g_strdup (gtk_editable_get_text (data->abbreviation)));
-  if (label[0] == '\0')
-    {
-      g_free (label);
-      label = g_utf8_substring (data->text, 0, MIN (g_utf8_strlen (data->text, -1), 40));
-    }
-  rw_reading_context_create_phrase_async (self->context, data->section, rw_exam_get_modality (self->exam),
-                                          label, data->text, abbreviation, self->cancellable,
-                                          on_phrase_created, g_object_ref (self));
-}
-
-/* The selection becomes a phrase of the radiologist's own, for this
- * section and modality, with an abbreviation if one is given. */
 static void
 new_phrase_action (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *parameter)
 {
-  RwReadingView *self = RW_READING_VIEW (widget);
-  g_autofree char *selection = rw_report_form_dup_selection (self->form);
-  GtkRoot *root = gtk_widget_get_root (widget);
-  GtkWidget *box, *label, *abbreviation;
-  AdwMessageDialog *dialog;
-  NewPhrase *data;
-
-  if (selection == NULL || g_strstrip (selection)[0] == '\0')
-    {
-      rw_reading_view_toast (self, _("Select the text of the phrase in the laudo first."));
-      return;
-    }
-  gtk_menu_button_popdown (self->phrases_button);
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                                       _("New Phrase"), selection));
-  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  label = gtk_entry_new ();
-  gtk_entry_set_placeholder_text (GTK_ENTRY (label), _("Name in the bank"));
-  abbreviation = gtk_entry_new ();
-  gtk_entry_set_placeholder_text (GTK_ENTRY (abbreviation), _("Abbreviation (one word, optional)"));
-  gtk_entry_set_max_length (GTK_ENTRY (abbreviation), 32);
-  gtk_box_append (GTK_BOX (box), label);
-  gtk_box_append (GTK_BOX (box), abbreviation);
-  adw_message_dialog_set_extra_child (dialog, box);
-  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "add", _("_Add"), NULL);
-  adw_message_dialog_set_response_appearance (dialog, "add", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (dialog, "add");
-  adw_message_dialog_set_close_response (dialog, "cancel");
-
-  data = g_new0 (NewPhrase, 1);
-  data->self = g_object_ref (self);
-  data->section = rw_report_form_get_section (self->form);
-  data->text = g_steal_pointer (&selection);
-  data->label = GTK_EDITABLE (label);
-  data->abbreviation = GTK_EDITABLE (abbreviation);
-  g_signal_connect_data (dialog, "response", G_CALLBACK (on_new_phrase_response), data,
-                         (GClosureNotify) (void (*) (void)) new_phrase_free, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  rw_reading_view_new_phrase (RW_READING_VIEW (widget));
 }
 
 static void
@@ -1131,13 +1008,8 @@ rw_reading_view_init (RwReadingView *self)
   rw_report_form_set_editable (self->prior_form, FALSE);
   rw_report_form_set_editable (self->form, FALSE);
   g_signal_connect_object (self->form, "changed", G_CALLBACK (on_form_changed), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->form, "section-changed", G_CALLBACK (on_section_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->form, "add-addendum", G_CALLBACK (on_add_addendum), self, G_CONNECT_SWAPPED);
-
-  self->phrase_bank = rw_phrase_bank_new ();
-  g_signal_connect_object (self->phrase_bank, "phrase-activated", G_CALLBACK (on_phrase_activated), self,
-                           G_CONNECT_SWAPPED);
-  gtk_menu_button_set_popover (self->phrases_button, GTK_WIDGET (self->phrase_bank));
+  rw_reading_view_init_phrases (self);
   rw_reading_view_init_priors (self);
   update_actions (self);
 }
@@ -1167,9 +1039,7 @@ rw_reading_view_new (RwReadingContext *context,
   gtk_box_append (self->viewer_box, GTK_WIDGET (self->viewer));
 
   rw_report_form_set_exam (self->form, exam);
-  g_signal_connect_object (context, "phrases-changed", G_CALLBACK (on_phrases_changed), self, G_CONNECT_SWAPPED);
-  on_phrases_changed (self);
-  on_section_changed (self);
+  rw_reading_view_watch_phrases (self);
 
   outbox = rw_reading_context_get_outbox (context);
   g_signal_connect (outbox, "delivered", G_CALLBACK (on_delivered), self);
