@@ -986,12 +986,6 @@ rw_reading_view_class_init (RwReadingViewClass *klass)
   gtk_widget_class_install_action (widget_class, "reading.cancel-download", NULL, cancel_download_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "reading.save", NULL);
-  /* Signing takes both hands on purpose: Ctrl+Shift+Enter, then the
-   * dialog. */
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
-                                       "reading.finalize", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
-                                       "reading.finalize", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_k, GDK_CONTROL_MASK, "reading.phrases", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "reading.priors", NULL);
@@ -999,10 +993,30 @@ rw_reading_view_class_init (RwReadingViewClass *klass)
                                        "reading.download", NULL);
 }
 
+/* Signing takes both hands on purpose: Ctrl+Shift+Enter, then the
+ * dialog. The text views take Enter with any modifier as a new line, and
+ * a class binding would only see the key after them: this one sees it
+ * first, in the capture phase. */
+static void
+add_finalize_shortcut (RwReadingView *self)
+{
+  GtkEventController *controller = gtk_shortcut_controller_new ();
+  GtkShortcutTrigger *trigger;
+
+  trigger = gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_Return, GDK_CONTROL_MASK | GDK_SHIFT_MASK),
+                                         gtk_keyval_trigger_new (GDK_KEY_KP_Enter, GDK_CONTROL_MASK | GDK_SHIFT_MASK));
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+                                        gtk_shortcut_new (trigger, gtk_named_action_new ("reading.finalize")));
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  gtk_event_controller_set_name (controller, "finalize-shortcut");
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+}
+
 static void
 rw_reading_view_init (RwReadingView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  add_finalize_shortcut (self);
   self->cancellable = g_cancellable_new ();
   self->mode = RW_READING_LOADING;
   rw_report_form_set_editable (self->prior_form, FALSE);

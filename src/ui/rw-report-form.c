@@ -432,11 +432,24 @@ rw_report_form_set_editable (RwReportForm *self,
 {
   g_return_if_fail (RW_IS_REPORT_FORM (self));
 
+  /* GTK 4.8 aborts (blink_cb: cursor_visible) when a focused text view
+   * whose cursor is hidden blinks: signing with the cursor in the
+   * conclusion did that. So a read-only section keeps its cursor (which
+   * also lets the keyboard move through and select its text), and the
+   * focus leaves the text when it becomes read-only. */
+  if (!editable)
+    {
+      GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+      GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+      if (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self)))
+        gtk_root_set_focus (root, NULL);
+    }
+
   self->editable = !!editable;
   for (guint i = 0; i < RW_REPORT_N_SECTIONS; i++)
     {
       gtk_text_view_set_editable (self->views[i], self->editable);
-      gtk_text_view_set_cursor_visible (self->views[i], self->editable);
       if (self->editable)
         gtk_widget_remove_css_class (GTK_WIDGET (self->views[i]), "read-only");
       else

@@ -557,11 +557,31 @@ test_finalize (Fixture       *f,
   rw_test_reading_type (view, RW_REPORT_TECHNIQUE, "TC do abdome sem contraste.");
   rw_test_reading_type (view, RW_REPORT_FINDINGS, "Fígado normal.");
 
+  /* Ctrl+Shift+Enter is seen before the text views, which would take it
+   * as a new line. */
+  {
+    g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (view));
+    gboolean found = FALSE;
+
+    for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+      {
+        g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+        if (g_strcmp0 (gtk_event_controller_get_name (controller), "finalize-shortcut") != 0)
+          continue;
+        g_assert_cmpint (gtk_event_controller_get_propagation_phase (controller), ==, GTK_PHASE_CAPTURE);
+        found = TRUE;
+      }
+    g_assert_true (found);
+  }
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "reading.finalize", NULL));
   g_assert_cmpint (rw_report_form_get_section (rw_reading_view_get_form (view)), ==, RW_REPORT_CONCLUSION);
   g_assert_null (find_dialog (ADW_TYPE_MESSAGE_DIALOG));
 
   rw_test_reading_type (view, RW_REPORT_CONCLUSION, "Exame normal.");
+  rw_report_form_focus_section (rw_reading_view_get_form (view), RW_REPORT_CONCLUSION);
+  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (rw_test_reading_get_window (f->app))),
+                                         GTK_WIDGET (rw_reading_view_get_form (view))));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "reading.finalize", NULL));
   wait_dialog (ADW_TYPE_MESSAGE_DIALOG);
   dialog = ADW_MESSAGE_DIALOG (find_dialog (ADW_TYPE_MESSAGE_DIALOG));
@@ -573,6 +593,13 @@ test_finalize (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (dialog));
   rw_test_reading_wait_mode (view, RW_READING_FINAL);
   rw_test_reading_shot ("final");
+  /* The cursor left the text that became read-only (GTK 4.8 aborts on a
+   * focused one's next blink). */
+  {
+    GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (rw_test_reading_get_window (f->app)));
+
+    g_assert_true (focus == NULL || !gtk_widget_is_ancestor (focus, GTK_WIDGET (rw_reading_view_get_form (view))));
+  }
 
   report = rw_test_reading_server_report (f->server, f->token, f->exam_id);
   g_assert_true (json_object_get_boolean_member (report, "is_final"));
