@@ -50,6 +50,8 @@ struct _RwViewerPane
   /* Retries of Orthanc's authentication answered in this load. */
   guint              auth_retries;
   gboolean           auth_refused;
+  /* This page was loaded again after a refusal (see page_refused()). */
+  gboolean           reloaded_after_refusal;
   /* WebKit reported the start of the page load asked for last: events
    * before it belong to a load that was replaced. */
   gboolean           load_started;
@@ -198,6 +200,27 @@ fail_unauthorized (RwViewerPane *self)
     message = g_strdup_printf (_("The Orthanc at %s did not accept the user “%s” with the password kept in the keyring. Correct them in Preferences."),
                                where, self->access->username);
   fail (self, RW_VIEWER_PROBLEM_UNAUTHORIZED, _("Orthanc refused the user name or password"), message);
+}
+
+static void begin_load (RwViewerPane *self,
+                        const char   *uri);
+
+/* The page met a refusal, although Orthanc's REST API took the same
+ * password for this study just before the page was asked for: WebKit's
+ * authentication of a load that replaced another (a prior opened while
+ * the exam's images came) can end so. The page is loaded once more; a
+ * second refusal is a real one. */
+static void
+page_refused (RwViewerPane *self)
+{
+  if (!self->reloaded_after_refusal && self->access != NULL && self->access->password != NULL)
+    {
+      g_debug ("Viewer: the page was refused, loading it once more");
+      self->reloaded_after_refusal = TRUE;
+      begin_load (self, self->page_uri);
+      return;
+    }
+  fail_unauthorized (self);
 }
 
 static void
@@ -450,7 +473,7 @@ on_decide_policy (WebKitWebView            *web_view,
         if (status == 401 || status == 403)
           {
             webkit_policy_decision_ignore (decision);
-            fail_unauthorized (self);
+            page_refused (self);
             return TRUE;
           }
         if (status == 404)
@@ -497,7 +520,7 @@ on_load_failed (WebKitWebView   *web_view,
     return TRUE;
   if (self->auth_refused)
     {
-      fail_unauthorized (self);
+      page_refused (self);
       return TRUE;
     }
   where = pacs_label (self);
@@ -523,7 +546,7 @@ on_load_changed (WebKitWebView   *web_view,
     return;
   if (self->auth_refused)
     {
-      fail_unauthorized (self);
+      page_refused (self);
       return;
     }
   set_state (self, RW_VIEWER_PANE_READY);
@@ -550,9 +573,6 @@ on_context_menu (WebKitWebView       *web_view,
 /* A page that makes no progress for this long is loaded once more, then
  * reported: a reading room must not stare at a blank pane. */
 #define WATCHDOG_SECONDS 15
-
-static void begin_load (RwViewerPane *self,
-                        const char   *uri);
 
 static gboolean
 on_watchdog (gpointer user_data)
@@ -657,6 +677,7 @@ load_viewer (RwViewerPane *self,
   gtk_revealer_set_reveal_child (self->note_revealer, self->replaced);
   set_state (self, RW_VIEWER_PANE_LOADING);
   self->watchdog_retries = 0;
+  self->reloaded_after_refusal = FALSE;
   begin_load (self, url);
 }
 
