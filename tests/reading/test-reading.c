@@ -647,8 +647,15 @@ no_reading_view (gpointer data)
   return rw_window_get_reading_view (rw_test_reading_get_window (f->app), f->exam_id) == NULL;
 }
 
+static gboolean
+has_reading_view (gpointer data)
+{
+  return !no_reading_view (data);
+}
+
 /* Opening claims; closing without a word gives the exam back; closing
- * after writing saves what was written. */
+ * after writing saves what was written. A notification's default action
+ * opens the exam again, in its tab. */
 static void
 test_close (Fixture       *f,
             gconstpointer  data)
@@ -673,6 +680,17 @@ test_close (Fixture       *f,
   g_assert_true (rw_test_wait_until (server_has_findings, landed, RW_TEST_WAIT_MS));
   status[1] = (gpointer) "in_progress";
   g_assert_true (exam_status_is (status));
+
+  g_assert_true (rw_test_wait_until (no_reading_view, f, RW_TEST_WAIT_MS));
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "open-exam", g_variant_new_int64 (f->exam_id));
+  g_assert_true (rw_test_wait_until (has_reading_view, f, RW_TEST_WAIT_MS));
+  view = rw_window_get_reading_view (rw_test_reading_get_window (f->app), f->exam_id);
+  rw_test_reading_wait_mode (view, RW_READING_EDITING);
+  {
+    g_autofree char *findings = rw_test_reading_dup_section (view, RW_REPORT_FINDINGS);
+
+    g_assert_cmpstr (findings, ==, "Escrito antes de fechar.");
+  }
 }
 
 static gboolean
