@@ -772,6 +772,24 @@ test_priors (Fixture       *f,
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "reading.close-prior", NULL));
   g_assert_cmpint (rw_exam_get_id (rw_viewer_pane_get_exam (pane)), ==, f->exam_id);
+
+  /* The prior opened as an exam of its own: a second tab beside the
+   * worklist and the first exam, its viewer on the application's one web
+   * context and network session. */
+  {
+    RwWindow *window = rw_test_reading_get_window (f->app);
+    RwReadingView *second = rw_test_reading_open (f->app, prior_id);
+    WebKitWebView *first_web = rw_viewer_pane_get_web_view (pane);
+    WebKitWebView *second_web = rw_viewer_pane_get_web_view (rw_reading_view_get_viewer (second));
+
+    rw_test_reading_wait_mode (second, RW_READING_FINAL);
+    g_assert_true (rw_window_get_reading_view (window, f->exam_id) == view);
+    g_assert_true (rw_window_get_reading_view (window, prior_id) == second);
+    g_assert_cmpint (adw_tab_view_get_n_pages (rw_window_get_tab_view (window)), ==, 3);
+    g_assert_true (first_web != second_web);
+    g_assert_true (webkit_web_view_get_context (first_web) == webkit_web_view_get_context (second_web));
+    g_assert_true (webkit_web_view_get_network_session (first_web) == webkit_web_view_get_network_session (second_web));
+  }
 }
 
 static gboolean
