@@ -98,6 +98,21 @@ expected_viewer_uri (Fixture *f)
                           json_object_get_string_member (first, "ID"));
 }
 
+static void
+count_load_starts (WebKitWebView   *web_view,
+                   WebKitLoadEvent  event,
+                   guint           *starts)
+{
+  if (event == WEBKIT_LOAD_STARTED)
+    (*starts)++;
+}
+
+static gboolean
+never (gpointer data)
+{
+  return FALSE;
+}
+
 /* A double-click opens the exam in a tab: the images in the Orthanc Web
  * Viewer with the password answered from the keyring (Orthanc refuses the
  * page otherwise), no credentials in any address, and the form beside. */
@@ -124,6 +139,22 @@ test_open_viewer (Fixture       *f,
   g_assert_cmpstr (uri, ==, expected);
   g_assert_null (strstr (uri, rw_test_orthanc_get_password (orthanc)));
   g_assert_null (strchr (uri, '@'));
+
+  /* A link out of the PACS is not followed: no load starts (one that is
+   * followed starts within milliseconds), and the study stays. */
+  {
+    WebKitWebView *web_view = rw_viewer_pane_get_web_view (pane);
+    /* Radiweb's own server: the same host, another port. */
+    g_autofree char *script = g_strdup_printf ("window.location.href = '%s/health';", rw_test_server_get_url (f->server));
+    guint starts = 0;
+    gulong handler = g_signal_connect (web_view, "load-changed", G_CALLBACK (count_load_starts), &starts);
+
+    webkit_web_view_evaluate_javascript (web_view, script, -1, NULL, NULL, NULL, NULL, NULL);
+    g_assert_false (rw_test_wait_until (never, NULL, 1500));
+    g_signal_handler_disconnect (web_view, handler);
+    g_assert_cmpuint (starts, ==, 0);
+    g_assert_cmpstr (webkit_web_view_get_uri (web_view), ==, expected);
+  }
 
   /* Opening claimed the exam for ana. */
   {
