@@ -43,49 +43,63 @@ digits_to_uint (const char *s,
 
 /* Formats a DICOM PN value ("SILVA^JOAO^CARLOS") the way a person writes it
  * in a list: "SILVA, JOAO CARLOS". Only the first component group (the
- * alphabetic one) is used; ideographic and phonetic groups follow '='. */
+ * alphabetic one) is used; ideographic and phonetic groups follow '='.
+ * One pass and one allocation: the worklist formats the name of each of
+ * its 100k exams at start. */
 char *
 rw_dicom_format_person_name (const char *person_name)
 {
-  g_autofree char *alphabetic = NULL;
-  g_auto(GStrv) parts = NULL;
-  g_autoptr(GString) given = g_string_new (NULL);
-  const char *family;
-  const char *sep;
-  guint n;
+  /* Family, given, middle, prefix, suffix; the last takes any '^' left. */
+  const char *start[5] = { NULL, };
+  const char *end[5] = { NULL, };
+  /* Prefix, given, middle, suffix: the order a name is spoken in. */
+  static const guint order[] = { 3, 1, 2, 4 };
+  const char *stop;
+  const char *p;
+  GString *out;
+  guint n = 0;
+  gboolean has_given = FALSE;
 
   if (person_name == NULL)
     return g_strdup ("");
 
-  sep = strchr (person_name, '=');
-  alphabetic = sep != NULL ? g_strndup (person_name, sep - person_name)
-                           : g_strdup (person_name);
-  parts = g_strsplit (alphabetic, "^", 5);
-  n = g_strv_length (parts);
-  for (guint i = 0; i < n; i++)
-    g_strstrip (parts[i]);
+  stop = strchr (person_name, '=');
+  if (stop == NULL)
+    stop = person_name + strlen (person_name);
 
-  family = n > 0 ? parts[0] : "";
+  for (p = person_name; n < G_N_ELEMENTS (start); n++)
+    {
+      const char *sep = n + 1 < G_N_ELEMENTS (start) ? memchr (p, '^', (gsize) (stop - p)) : NULL;
+      const char *s = p;
+      const char *e = sep != NULL ? sep : stop;
 
-  /* Prefix, given, middle, suffix: the order a name is spoken in. */
-  {
-    const guint order[] = { 3, 1, 2, 4 };
+      while (s < e && g_ascii_isspace (*s))
+        s++;
+      while (e > s && g_ascii_isspace (e[-1]))
+        e--;
+      start[n] = s;
+      end[n] = e;
+      if (sep == NULL)
+        break;
+      p = sep + 1;
+    }
 
-    for (guint i = 0; i < G_N_ELEMENTS (order); i++)
-      {
-        if (order[i] >= n || parts[order[i]][0] == '\0')
-          continue;
-        if (given->len > 0)
-          g_string_append_c (given, ' ');
-        g_string_append (given, parts[order[i]]);
-      }
-  }
+  out = g_string_sized_new ((gsize) (stop - person_name) + 2);
+  g_string_append_len (out, start[0], end[0] - start[0]);
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+    {
+      guint c = order[i];
 
-  if (family[0] == '\0')
-    return g_string_free (g_steal_pointer (&given), FALSE);
-  if (given->len == 0)
-    return g_strdup (family);
-  return g_strdup_printf ("%s, %s", family, given->str);
+      if (start[c] == NULL || start[c] == end[c])
+        continue;
+      if (has_given)
+        g_string_append_c (out, ' ');
+      else if (out->len > 0)
+        g_string_append (out, ", ");
+      has_given = TRUE;
+      g_string_append_len (out, start[c], end[c] - start[c]);
+    }
+  return g_string_free (out, FALSE);
 }
 
 gboolean

@@ -7,10 +7,12 @@
 
 #include "rw-text.h"
 
-/* Adds @c to the folded text in @out: marks dropped, '^' and white space
- * kept as a pending separator, anything else lowercased. */
+/* Adds @c to the folded text that starts at @start in @out: marks
+ * dropped, '^' and white space kept as a pending separator, anything else
+ * lowercased. */
 static void
 fold_char (GString  *out,
+           gsize     start,
            gunichar  c,
            gboolean *pending_space)
 {
@@ -18,7 +20,7 @@ fold_char (GString  *out,
     return;
   if (c == '^' || g_unichar_isspace (c))
     {
-      *pending_space = out->len > 0;
+      *pending_space = out->len > start;
       return;
     }
   if (*pending_space)
@@ -41,30 +43,58 @@ fold_char (GString  *out,
  * reorder are all dropped, so the result is the same, without a copy of
  * the text, and ASCII (most of a name, an id, an accession number) goes
  * straight through. The server's writer folds every exam it stores, and
- * the worklist five fields of each exam it loads. */
-char *
-rw_text_fold (const char *text)
+ * the worklist five fields of each exam it loads, all into one string. */
+void
+rw_text_fold_append (GString    *out,
+                     const char *text)
 {
-  GString *out;
+  gsize start = out->len;
   gboolean pending_space = FALSE;
+  gboolean validated = FALSE;
 
-  if (text == NULL || !g_utf8_validate (text, -1, NULL))
-    return g_strdup ("");
+  if (text == NULL)
+    return;
 
-  out = g_string_sized_new (strlen (text));
   for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
     {
       gunichar decomposed[G_UNICHAR_MAX_DECOMPOSITION_LENGTH];
       gsize n;
 
+      /* ASCII inline: no marks there, and the same white space as
+       * g_unichar_isspace(). */
       if ((guchar) *p < 0x80)
         {
-          fold_char (out, (guchar) *p, &pending_space);
+          char c = *p;
+
+          if (c == '^' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f')
+            pending_space = out->len > start;
+          else
+            {
+              if (pending_space)
+                g_string_append_c (out, ' ');
+              pending_space = FALSE;
+              g_string_append_c (out, c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+            }
           continue;
         }
+      /* The rest is checked once, at its first non-ASCII character. */
+      if (!validated && !g_utf8_validate (p, -1, NULL))
+        {
+          g_string_truncate (out, start);
+          return;
+        }
+      validated = TRUE;
       n = g_unichar_fully_decompose (g_utf8_get_char (p), FALSE, decomposed, G_N_ELEMENTS (decomposed));
       for (gsize i = 0; i < n; i++)
-        fold_char (out, decomposed[i], &pending_space);
+        fold_char (out, start, decomposed[i], &pending_space);
     }
+}
+
+char *
+rw_text_fold (const char *text)
+{
+  GString *out = g_string_sized_new (text != NULL ? strlen (text) : 0);
+
+  rw_text_fold_append (out, text);
   return g_string_free (out, FALSE);
 }

@@ -21,6 +21,11 @@ test_person_name (void)
     { "SOUZA^ANA^^^JR ", "SOUZA, ANA JR" },
     { "^JOAO^CARLOS", "JOAO CARLOS" },
     { "YAMADA^TARO=山田^太郎", "YAMADA, TARO" },
+    { " SILVA ^ JOAO ^^ DR. ^ NETO^X ", "SILVA, DR. JOAO NETO^X" },
+    { "SILVA^^^^", "SILVA" },
+    { "^^^DR.", "DR." },
+    { "=山田^太郎", "" },
+    { "^", "" },
     { "", "" },
   };
 

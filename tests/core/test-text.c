@@ -41,6 +41,22 @@ test_fold (void)
   }
 }
 
+/* Folding onto the end of a string: a separator at the start of the new
+ * text is dropped as at the start of a string, whatever came before. */
+static void
+test_fold_append (void)
+{
+  g_autoptr(GString) out = g_string_new ("abc");
+
+  rw_text_fold_append (out, " ^JOÃO  SILVA ");
+  g_assert_cmpstr (out->str, ==, "abcjoao silva");
+  g_string_append_c (out, '|');
+  rw_text_fold_append (out, "\xff");
+  rw_text_fold_append (out, NULL);
+  rw_text_fold_append (out, "^ É");
+  g_assert_cmpstr (out->str, ==, "abcjoao silva|e");
+}
+
 /* The folding as first written: NFD of the whole text, then marks
  * dropped. rw_text_fold() decomposes character by character; both must
  * agree on any text. */
@@ -104,6 +120,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/text/fold", test_fold);
+  g_test_add_func ("/text/fold-append", test_fold_append);
   g_test_add_func ("/text/fold-like-nfd", test_fold_like_nfd);
 
   return g_test_run ();
