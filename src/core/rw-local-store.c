@@ -153,7 +153,7 @@ ensure_open (RwLocalStore  *self,
 
   /* A cache: the server can always refill it, so a lost last commit after a
    * power cut is fine and fsync on every page would only slow the sync. */
-  self->db = rw_sqlite_open (self->path, RW_SQLITE_CACHE, migrations,
+  self->db = rw_sqlite_open_unshared (self->path, RW_SQLITE_CACHE, migrations,
                              G_N_ELEMENTS (migrations), error);
   return self->db != NULL;
 }
@@ -533,6 +533,39 @@ rw_local_store_load_finish (RwLocalStore  *self,
     *high_water_mark = loaded->high_water_mark;
   loaded_free (loaded);
   return exams;
+}
+
+static void
+on_loaded_here (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+GPtrArray *
+rw_local_store_load (RwLocalStore  *self,
+                     const char    *server,
+                     GCancellable  *cancellable,
+                     gint64        *high_water_mark,
+                     GError       **error)
+{
+  g_autoptr(GMainContext) context = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  g_return_val_if_fail (RW_IS_LOCAL_STORE (self), NULL);
+  g_return_val_if_fail (server != NULL, NULL);
+  g_return_val_if_fail (!g_main_context_is_owner (g_main_context_default ()), NULL);
+
+  /* The answer comes back on a context of this thread's own. */
+  context = g_main_context_new ();
+  g_main_context_push_thread_default (context);
+  rw_local_store_load_async (self, server, cancellable, on_loaded_here, &result);
+  while (result == NULL)
+    g_main_context_iteration (context, TRUE);
+  g_main_context_pop_thread_default (context);
+
+  return rw_local_store_load_finish (self, result, high_water_mark, error);
 }
 
 static void

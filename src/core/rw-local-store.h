@@ -29,6 +29,15 @@ GPtrArray    *rw_local_store_load_finish  (RwLocalStore         *self,
                                            gint64               *high_water_mark,
                                            GError              **error);
 
+/* rw_local_store_load_async() for a worker thread: waits for the store's
+ * thread to read the cache, in turn with the other calls. Never call it
+ * on the main thread. */
+GPtrArray    *rw_local_store_load         (RwLocalStore         *self,
+                                           const char           *server,
+                                           GCancellable         *cancellable,
+                                           gint64               *high_water_mark,
+                                           GError              **error);
+
 /* Inserts or replaces @exams (RwExam) as the cache of @server in one
  * transaction and raises the high-water mark to their newest updated_at.
  * The exams are copied before returning, so the caller may go on changing

@@ -222,6 +222,15 @@ rw_application_startup (GApplication *app)
   g_autofree char *store_path = NULL;
   g_autofree char *reports_path = NULL;
 
+  /* The session exists before GTK does: reading the cached worklist on
+   * worker threads overlaps the 150–250 ms that initializing GTK takes
+   * (the keyring answers once the main loop runs, well before the list is
+   * ready), and the window's own restore joins this one. */
+  store_path = g_build_filename (g_get_user_data_dir (), "radiweb", "client.db", NULL);
+  self->session = rw_session_new (ensure_settings (self), store_path);
+  g_signal_connect (self->session, "exam-created", G_CALLBACK (on_exam_created), self);
+  rw_session_restore_async (self->session, NULL, NULL, NULL);
+
   G_APPLICATION_CLASS (rw_application_parent_class)->startup (app);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
@@ -230,9 +239,6 @@ rw_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", preferences_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.help", help_accels);
 
-  store_path = g_build_filename (g_get_user_data_dir (), "radiweb", "client.db", NULL);
-  self->session = rw_session_new (ensure_settings (self), store_path);
-  g_signal_connect (self->session, "exam-created", G_CALLBACK (on_exam_created), self);
   reports_path = g_build_filename (g_get_user_data_dir (), "radiweb", "reports.db", NULL);
   self->reading = rw_reading_context_new (self->session, reports_path);
 }

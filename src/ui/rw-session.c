@@ -7,7 +7,7 @@
 
 #include "rw-api-events.h"
 #include "rw-keyring.h"
-#include "rw-session.h"
+#include "rw-session-private.h"
 
 /* Pages of GET /api/exams during a sync; the server's maximum. */
 #define SYNC_PAGE_SIZE 1000
@@ -15,30 +15,6 @@
  * instead of row by row. */
 #define UPSERT_ONE_BY_ONE_MAX 64
 
-struct _RwSession
-{
-  GObject          parent_instance;
-
-  /* Owned references */
-  GSettings       *settings;
-  RwLocalStore    *store;
-  RwWorklistModel *worklist;
-  RwApiClient     *client;
-  RwApiEvents     *events;
-  GCancellable    *cancellable;
-
-  char            *server_url;
-  char            *username;
-  char            *display_name;
-
-  /* The newest updated_at seen, for updated_since. */
-  gint64           high_water_mark;
-
-  RwSessionState   state;
-  guint            online : 1;
-  guint            syncing : 1;
-  guint            sync_again : 1;
-};
 
 G_DEFINE_FINAL_TYPE (RwSession, rw_session, G_TYPE_OBJECT)
 
@@ -97,9 +73,9 @@ set_string (RwSession   *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
 }
 
-static void
-set_state (RwSession      *self,
-           RwSessionState  state)
+void
+rw_session_set_state (RwSession      *self,
+                      RwSessionState  state)
 {
   if (self->state == state)
     return;
@@ -130,25 +106,33 @@ remember (RwSession *self,
   rw_local_store_save_async (self->store, self->server_url, exams, NULL, on_saved, NULL);
 }
 
-/* Drops the connection state of the signed-in user; the worklist and cache
- * stay as they are. */
-static void
-disconnect (RwSession *self)
+/* Stops the event stream and whatever request is under way; the token,
+ * the worklist and the cache stay. */
+void
+rw_session_stop_live (RwSession *self)
 {
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
   if (self->events != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->events, self);
       rw_api_events_stop (self->events);
       g_clear_object (&self->events);
     }
-  if (self->client != NULL)
-    rw_api_client_set_token (self->client, NULL);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
   set_syncing (self, FALSE);
   self->sync_again = FALSE;
   set_online (self, FALSE);
+}
+
+/* Drops the connection state of the signed-in user; the worklist and cache
+ * stay as they are. */
+void
+rw_session_disconnect (RwSession *self)
+{
+  rw_session_stop_live (self);
+  if (self->client != NULL)
+    rw_api_client_set_token (self->client, NULL);
 }
 
 static void
@@ -171,10 +155,10 @@ expire (RwSession *self)
     return;
 
   g_debug ("The server refused the session token");
-  disconnect (self);
+  rw_session_disconnect (self);
   rw_keyring_clear_async (RW_KEYRING_TOKEN, self->server_url, self->username,
                           NULL, on_token_cleared, NULL);
-  set_state (self, RW_SESSION_SIGNED_OUT);
+  rw_session_set_state (self, RW_SESSION_SIGNED_OUT);
   g_signal_emit (self, signals[EXPIRED], 0);
 }
 
@@ -366,8 +350,8 @@ on_events_unauthorized (RwApiEvents *events,
   expire (self);
 }
 
-static void
-go_live (RwSession *self)
+void
+rw_session_go_live (RwSession *self)
 {
   g_assert (self->events == NULL);
 
@@ -379,13 +363,34 @@ go_live (RwSession *self)
   start_sync (self);
 }
 
+void
+rw_session_use_server (RwSession  *self,
+                       const char *server_url,
+                       const char *username)
+{
+  if (self->client == NULL || g_strcmp0 (self->server_url, server_url) != 0)
+    {
+      g_clear_object (&self->client);
+      self->client = rw_api_client_new (server_url);
+    }
+  set_string (self, &self->server_url, server_url, PROP_SERVER_URL);
+  set_string (self, &self->username, username, PROP_USERNAME);
+}
+
+void
+rw_session_set_display_name (RwSession  *self,
+                             const char *display_name)
+{
+  set_string (self, &self->display_name, display_name, PROP_DISPLAY_NAME);
+}
+
 static void
 rw_session_dispose (GObject *object)
 {
   RwSession *self = (RwSession *)object;
 
   if (self->cancellable != NULL)
-    disconnect (self);
+    rw_session_disconnect (self);
   g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (rw_session_parent_class)->dispose (object);
@@ -569,481 +574,6 @@ rw_session_get_settings (RwSession *self)
 {
   g_return_val_if_fail (RW_IS_SESSION (self), NULL);
   return self->settings;
-}
-
-static void
-on_model_filled (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  RwSession *self = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
-
-  if (!rw_worklist_model_set_exams_finish (RW_WORKLIST_MODEL (source), result, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  if (g_task_return_error_if_cancelled (task))
-    return;
-
-  set_state (self, RW_SESSION_SIGNED_IN);
-  go_live (self);
-  g_task_return_boolean (task, TRUE);
-}
-
-/* Shared by restore and sign-in: once a token is known, show the cached
- * list of this server, then go live. */
-static void
-show_cache (RwSession *self,
-            GPtrArray *exams,
-            gint64     mark,
-            GTask     *task)
-{
-  self->high_water_mark = mark;
-  rw_worklist_model_set_exams_async (self->worklist, exams, g_task_get_cancellable (task),
-                                     on_model_filled, g_object_ref (task));
-}
-
-static GPtrArray *
-load_cache_finish (RwSession     *self,
-                   GAsyncResult  *result,
-                   gint64        *mark)
-{
-  g_autoptr(GError) error = NULL;
-  GPtrArray *exams;
-
-  exams = rw_local_store_load_finish (self->store, result, mark, &error);
-  if (exams == NULL)
-    {
-      /* Without a cache the list simply comes from the server. */
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Could not read the worklist cache: %s", error->message);
-      *mark = 0;
-      exams = g_ptr_array_new ();
-    }
-  return exams;
-}
-
-static void
-on_cache_loaded (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  RwSession *self = g_task_get_source_object (task);
-  g_autoptr(GPtrArray) exams = NULL;
-  gint64 mark = 0;
-
-  exams = load_cache_finish (self, result, &mark);
-  if (g_task_return_error_if_cancelled (task))
-    return;
-  show_cache (self, exams, mark, task);
-}
-
-static void
-use_server (RwSession  *self,
-            const char *server_url,
-            const char *username)
-{
-  if (self->client == NULL || g_strcmp0 (self->server_url, server_url) != 0)
-    {
-      g_clear_object (&self->client);
-      self->client = rw_api_client_new (server_url);
-    }
-  set_string (self, &self->server_url, server_url, PROP_SERVER_URL);
-  set_string (self, &self->username, username, PROP_USERNAME);
-}
-
-/* A silent sign-in reads the keyring and the cache at the same time; the
- * cache is shown only if a token turns up. */
-typedef struct {
-  guint      pending;
-  char      *token;
-  GError    *error;
-  GPtrArray *exams;
-  gint64     mark;
-} Restore;
-
-static void
-restore_free (Restore *r)
-{
-  rw_keyring_free_secret (r->token);
-  g_clear_error (&r->error);
-  g_clear_pointer (&r->exams, g_ptr_array_unref);
-  g_free (r);
-}
-
-static void
-restore_step_done (GTask *task)
-{
-  RwSession *self = g_task_get_source_object (task);
-  Restore *r = g_task_get_task_data (task);
-
-  if (--r->pending > 0)
-    return;
-
-  if (r->error != NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&r->error));
-      return;
-    }
-  if (r->token == NULL)
-    {
-      g_task_return_boolean (task, FALSE);
-      return;
-    }
-  if (g_task_return_error_if_cancelled (task))
-    return;
-
-  rw_api_client_set_token (self->client, r->token);
-  show_cache (self, r->exams, r->mark, task);
-}
-
-static void
-on_restore_token (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  Restore *r = g_task_get_task_data (task);
-
-  r->token = rw_keyring_lookup_finish (result, &r->error);
-  restore_step_done (task);
-}
-
-static void
-on_restore_cache (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  RwSession *self = g_task_get_source_object (task);
-  Restore *r = g_task_get_task_data (task);
-
-  r->exams = load_cache_finish (self, result, &r->mark);
-  restore_step_done (task);
-}
-
-void
-rw_session_restore_async (RwSession           *self,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autofree char *server_url = NULL;
-  g_autofree char *username = NULL;
-  Restore *r;
-
-  g_return_if_fail (RW_IS_SESSION (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, rw_session_restore_async);
-
-  server_url = g_settings_get_string (self->settings, "server-url");
-  username = g_settings_get_string (self->settings, "username");
-  if (server_url[0] == '\0' || username[0] == '\0' || self->state == RW_SESSION_SIGNED_IN)
-    {
-      g_task_return_boolean (task, self->state == RW_SESSION_SIGNED_IN);
-      return;
-    }
-
-  use_server (self, server_url, username);
-  r = g_new0 (Restore, 1);
-  r->pending = 2;
-  g_task_set_task_data (task, r, (GDestroyNotify) restore_free);
-  rw_keyring_lookup_async (RW_KEYRING_TOKEN, server_url, username, cancellable,
-                           on_restore_token, g_object_ref (task));
-  rw_local_store_load_async (self->store, server_url, cancellable,
-                             on_restore_cache, g_object_ref (task));
-}
-
-gboolean
-rw_session_restore_finish (RwSession     *self,
-                           GAsyncResult  *result,
-                           GError       **error)
-{
-  g_return_val_if_fail (RW_IS_SESSION (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-typedef struct {
-  RwApiClient *client;
-  char        *server_url;
-  char        *username;
-  char        *password;
-  char        *token;
-  char        *display_name;
-} SignIn;
-
-static void
-sign_in_free (SignIn *data)
-{
-  g_clear_object (&data->client);
-  g_free (data->server_url);
-  g_free (data->username);
-  if (data->password != NULL)
-    memset (data->password, 0, strlen (data->password));
-  g_free (data->password);
-  if (data->token != NULL)
-    memset (data->token, 0, strlen (data->token));
-  g_free (data->token);
-  g_free (data->display_name);
-  g_free (data);
-}
-
-static void
-on_sign_in_token_stored (GObject      *source,
-                         GAsyncResult *result,
-                         gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GCancellable *cancellable;
-  RwSession *self = g_task_get_source_object (task);
-  SignIn *data = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-
-  /* Without a keyring the user is signed in all the same; only the next
-   * start will ask for the password again. */
-  if (!rw_keyring_store_finish (result, &error))
-    g_warning ("Could not keep the session in the keyring: %s", error->message);
-
-  if (g_task_return_error_if_cancelled (task))
-    return;
-
-  disconnect (self);
-  use_server (self, data->server_url, data->username);
-  /* The client that signed in, with its token, replaces whatever client
-   * use_server() had. */
-  g_clear_object (&self->client);
-  self->client = g_steal_pointer (&data->client);
-  set_string (self, &self->display_name, data->display_name, PROP_DISPLAY_NAME);
-  g_settings_set_string (self->settings, "server-url", data->server_url);
-  g_settings_set_string (self->settings, "username", data->username);
-
-  /* Not g_task_get_cancellable() among the arguments: the order in which C
-   * evaluates them is unspecified, and the task is stolen in the same call. */
-  cancellable = g_task_get_cancellable (task);
-  rw_local_store_load_async (self->store, self->server_url, cancellable,
-                             on_cache_loaded, g_steal_pointer (&task));
-}
-
-static void
-on_logged_in (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GCancellable *cancellable;
-  SignIn *data = g_task_get_task_data (task);
-  g_autoptr(JsonObject) user = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *display_name = NULL;
-
-  if (!rw_api_client_login_finish (data->client, result, &data->token, &user, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  if (json_object_has_member (user, "display_name") &&
-      JSON_NODE_HOLDS_VALUE (json_object_get_member (user, "display_name")))
-    display_name = json_object_get_string_member (user, "display_name");
-  data->display_name = g_strdup (display_name);
-
-  cancellable = g_task_get_cancellable (task);
-  rw_keyring_store_async (RW_KEYRING_TOKEN, data->server_url, data->username, data->token,
-                          cancellable, on_sign_in_token_stored, g_steal_pointer (&task));
-}
-
-static void
-on_health (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GCancellable *cancellable;
-  SignIn *data = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *version = NULL;
-
-  version = rw_api_client_health_finish (data->client, result, &error);
-  if (version == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  g_debug ("Radiweb server %s at %s", version, data->server_url);
-
-  cancellable = g_task_get_cancellable (task);
-  rw_api_client_login_async (data->client, data->username, data->password,
-                             cancellable, on_logged_in, g_steal_pointer (&task));
-}
-
-void
-rw_session_sign_in_async (RwSession           *self,
-                          const char          *server_url,
-                          const char          *username,
-                          const char          *password,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *normalized = NULL;
-  g_autofree char *user = NULL;
-  SignIn *data;
-
-  g_return_if_fail (RW_IS_SESSION (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, rw_session_sign_in_async);
-
-  normalized = rw_api_normalize_url (server_url, &error);
-  if (normalized == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  user = g_strstrip (g_strdup (username != NULL ? username : ""));
-  if (user[0] == '\0' || password == NULL || password[0] == '\0')
-    {
-      g_task_return_new_error (task, RW_API_ERROR, RW_API_ERROR_INVALID_INPUT,
-                               _("Type your user name and password"));
-      return;
-    }
-
-  data = g_new0 (SignIn, 1);
-  data->server_url = g_steal_pointer (&normalized);
-  data->username = g_steal_pointer (&user);
-  data->password = g_strdup (password);
-  data->client = rw_api_client_new (data->server_url);
-  g_task_set_task_data (task, data, (GDestroyNotify) sign_in_free);
-
-  /* /health first: it tells "nothing there" and "not Radiweb" apart from a
-   * wrong password. */
-  rw_api_client_health_async (data->client, cancellable, on_health, g_steal_pointer (&task));
-}
-
-gboolean
-rw_session_sign_in_finish (RwSession     *self,
-                           GAsyncResult  *result,
-                           GError       **error)
-{
-  g_return_val_if_fail (RW_IS_SESSION (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static void
-on_sign_out_cleared (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-  guint *pending = g_task_get_task_data (task);
-
-  if (G_IS_TASK (result) && g_task_get_source_tag (G_TASK (result)) == rw_keyring_clear_async)
-    {
-      if (!rw_keyring_clear_finish (result, &error))
-        g_warning ("Could not remove a secret from the keyring: %s", error->message);
-    }
-  else if (!rw_local_store_clear_finish (RW_LOCAL_STORE (source), result, &error))
-    {
-      g_warning ("Could not clear the worklist cache: %s", error->message);
-    }
-
-  if (--(*pending) == 0)
-    g_task_return_boolean (task, TRUE);
-}
-
-static void
-on_logged_out (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  RwSession *self = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *orthanc_url = NULL;
-  g_autofree char *orthanc_user = NULL;
-  guint *pending;
-
-  /* Offline, the token stays valid on the server until it expires; it is
-   * forgotten here all the same. */
-  if (!rw_api_client_logout_finish (RW_API_CLIENT (source), result, &error))
-    g_debug ("The server did not revoke the token: %s", error->message);
-
-  orthanc_url = g_settings_get_string (self->settings, "orthanc-url");
-  orthanc_user = g_settings_get_string (self->settings, "orthanc-username");
-
-  pending = g_new0 (guint, 1);
-  *pending = 2;
-  g_task_set_task_data (task, pending, g_free);
-  rw_keyring_clear_async (RW_KEYRING_TOKEN, self->server_url, self->username,
-                          NULL, on_sign_out_cleared, g_object_ref (task));
-  if (orthanc_url[0] != '\0')
-    {
-      (*pending)++;
-      rw_keyring_clear_async (RW_KEYRING_ORTHANC_PASSWORD, orthanc_url, NULL,
-                              NULL, on_sign_out_cleared, g_object_ref (task));
-    }
-  rw_local_store_clear_async (self->store, NULL, on_sign_out_cleared, g_object_ref (task));
-
-  rw_worklist_model_clear (self->worklist);
-  self->high_water_mark = 0;
-  set_string (self, &self->display_name, NULL, PROP_DISPLAY_NAME);
-  set_state (self, RW_SESSION_SIGNED_OUT);
-}
-
-void
-rw_session_sign_out_async (RwSession           *self,
-                           GCancellable        *cancellable,
-                           GAsyncReadyCallback  callback,
-                           gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (RW_IS_SESSION (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, rw_session_sign_out_async);
-
-  if (self->client == NULL || self->server_url == NULL)
-    {
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-
-  /* Stop listening first, so nothing arrives after the list is cleared;
-   * the logout request still needs the token, so it goes before disconnect
-   * forgets it. */
-  if (self->events != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->events, self);
-      rw_api_events_stop (self->events);
-      g_clear_object (&self->events);
-    }
-  rw_api_client_logout_async (self->client, NULL, on_logged_out, g_steal_pointer (&task));
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-  set_syncing (self, FALSE);
-  set_online (self, FALSE);
-}
-
-gboolean
-rw_session_sign_out_finish (RwSession     *self,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  g_return_val_if_fail (RW_IS_SESSION (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 void

@@ -5,15 +5,16 @@
 
 #include <string.h>
 
-#include "rw-dicom.h"
 #include "rw-text.h"
 #include "rw-worklist-model.h"
+#include "rw-worklist-rows.h"
 
 /* The worklist as a flat GListModel, filtered and sorted here on plain C
  * fields. A GtkSortListModel with a GtkStringSorter took 1.8 s to sort 100k
  * exams on GTK 4.8; here the search keys are folded once per exam and each
  * sort order, once computed, is kept as an array of row indices, so a
- * keystroke or a click on a column header is a single pass over the rows.
+ * keystroke or a click on a column header is a single pass over the rows
+ * (rw-worklist-rows.c), over only the rows shown when a search grows.
  *
  * The items are RwWorklistSlot, one per position, not the exams: GTK 4.8's
  * list views throw away and rebuild the row widgets of every item that an
@@ -24,20 +25,6 @@
  *
  * Rows are never removed one by one (the server cancels exams, it does not
  * delete them), so a row's index in `rows` is stable until set_exams(). */
-
-typedef struct {
-  RwExam *exam;
-  /* The key of `by_id`; the server's id never changes. */
-  gint64  id;
-  /* Folded (lower case, no accents) copies for search and sort. */
-  char   *name_key;
-  char   *patient_id_key;
-  char   *accession_key;
-  char   *description_key;
-  char   *referring_key;
-  /* Age in days, -1 when unknown. */
-  int     age_days;
-} Row;
 
 struct _RwWorklistSlot
 {
@@ -81,7 +68,7 @@ struct _RwWorklistModel
   /* RwWorklistSlot by position, created when GTK first asks for one. */
   GPtrArray      *slots;
 
-  GPtrArray      *rows;          /* Row */
+  GPtrArray      *rows;          /* RwWorklistRow */
   GHashTable     *by_id;         /* exam id → row index + 1 */
 
   /* Row indices in ascending order of each sort key; NULL until needed and
@@ -121,158 +108,6 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-static int
-age_in_days (RwPatient *patient)
-{
-  const char *age = rw_patient_get_age (patient);
-  RwDicomAge parsed;
-
-  if (age[0] == '\0' || !rw_dicom_parse_age (age, &parsed, NULL))
-    return -1;
-  switch (parsed.unit)
-    {
-    case RW_DICOM_AGE_DAYS:
-      return (int) parsed.value;
-    case RW_DICOM_AGE_WEEKS:
-      return (int) parsed.value * 7;
-    case RW_DICOM_AGE_MONTHS:
-      return (int) parsed.value * 30;
-    case RW_DICOM_AGE_YEARS:
-    default:
-      return (int) parsed.value * 365;
-    }
-}
-
-static void
-row_clear_keys (Row *row)
-{
-  g_clear_pointer (&row->name_key, g_free);
-  g_clear_pointer (&row->patient_id_key, g_free);
-  g_clear_pointer (&row->accession_key, g_free);
-  g_clear_pointer (&row->description_key, g_free);
-  g_clear_pointer (&row->referring_key, g_free);
-}
-
-static void
-row_compute_keys (Row *row)
-{
-  RwPatient *patient = rw_exam_get_patient (row->exam);
-  g_autofree char *name = rw_patient_dup_display_name (patient);
-
-  row_clear_keys (row);
-  row->name_key = rw_text_fold (name);
-  row->patient_id_key = rw_text_fold (rw_patient_get_patient_id (patient));
-  row->accession_key = rw_text_fold (rw_exam_get_accession_number (row->exam));
-  row->description_key = rw_text_fold (rw_exam_get_description (row->exam));
-  row->referring_key = rw_text_fold (rw_exam_get_referring_physician (row->exam));
-  row->age_days = age_in_days (patient);
-}
-
-static Row *
-row_new (RwExam *exam)
-{
-  Row *row = g_new0 (Row, 1);
-
-  row->exam = g_object_ref (exam);
-  row_compute_keys (row);
-  return row;
-}
-
-static void
-row_free (gpointer data)
-{
-  Row *row = data;
-
-  row_clear_keys (row);
-  g_clear_object (&row->exam);
-  g_free (row);
-}
-
-static inline int
-cmp_int64 (gint64 a,
-           gint64 b)
-{
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-static int
-compare_rows (const Row      *a,
-              const Row      *b,
-              RwWorklistSort  sort)
-{
-  RwExam *ea = a->exam;
-  RwExam *eb = b->exam;
-  int r = 0;
-
-  switch (sort)
-    {
-    case RW_WORKLIST_SORT_DEFAULT:
-      r = cmp_int64 (rw_exam_get_priority (eb), rw_exam_get_priority (ea));
-      if (r == 0)
-        r = cmp_int64 (rw_exam_get_received_at (eb), rw_exam_get_received_at (ea));
-      break;
-    case RW_WORKLIST_SORT_PATIENT_NAME:
-      r = strcmp (a->name_key, b->name_key);
-      break;
-    case RW_WORKLIST_SORT_PATIENT_ID:
-      r = strcmp (a->patient_id_key, b->patient_id_key);
-      break;
-    case RW_WORKLIST_SORT_AGE:
-      r = cmp_int64 (a->age_days, b->age_days);
-      break;
-    case RW_WORKLIST_SORT_MODALITY:
-      r = strcmp (rw_exam_get_modality (ea), rw_exam_get_modality (eb));
-      break;
-    case RW_WORKLIST_SORT_DESCRIPTION:
-      r = strcmp (a->description_key, b->description_key);
-      break;
-    case RW_WORKLIST_SORT_STUDY_DATE:
-      r = strcmp (rw_exam_get_study_date (ea), rw_exam_get_study_date (eb));
-      if (r == 0)
-        r = strcmp (rw_exam_get_study_time (ea), rw_exam_get_study_time (eb));
-      break;
-    case RW_WORKLIST_SORT_ACCESSION:
-      r = strcmp (a->accession_key, b->accession_key);
-      break;
-    case RW_WORKLIST_SORT_REFERRING:
-      r = strcmp (a->referring_key, b->referring_key);
-      break;
-    case RW_WORKLIST_SORT_PRIORITY:
-      r = cmp_int64 (rw_exam_get_priority (ea), rw_exam_get_priority (eb));
-      break;
-    case RW_WORKLIST_SORT_STATUS:
-      r = cmp_int64 (rw_exam_get_status (ea), rw_exam_get_status (eb));
-      break;
-    case RW_WORKLIST_SORT_RECEIVED:
-      r = cmp_int64 (rw_exam_get_received_at (ea), rw_exam_get_received_at (eb));
-      break;
-    case RW_WORKLIST_N_SORTS:
-    default:
-      g_assert_not_reached ();
-    }
-
-  /* Equal keys keep a stable, repeatable order: by id. */
-  return r != 0 ? r : cmp_int64 (rw_exam_get_id (ea), rw_exam_get_id (eb));
-}
-
-typedef struct {
-  GPtrArray      *rows;
-  RwWorklistSort  sort;
-} SortContext;
-
-static int
-compare_indices (gconstpointer a,
-                 gconstpointer b,
-                 gpointer      user_data)
-{
-  const SortContext *ctx = user_data;
-  GPtrArray *rows = ctx->rows;
-
-  return compare_rows (g_ptr_array_index (rows, *(const guint *) a),
-                       g_ptr_array_index (rows, *(const guint *) b),
-                       ctx->sort);
-}
-
 static void
 invalidate_orders (RwWorklistModel *self,
                    int              keep)
@@ -282,247 +117,23 @@ invalidate_orders (RwWorklistModel *self,
       g_clear_pointer (&self->orders[i], g_free);
 }
 
-/* The first eight bytes of a string as a big-endian number: comparing two
- * of these orders strings as strcmp() does, up to their eighth byte. */
-static guint64
-string_prefix (const char *s)
-{
-  guint64 key = 0;
-  guint i;
-
-  for (i = 0; i < 8 && s[i] != '\0'; i++)
-    key = (key << 8) | (guchar) s[i];
-  return key << (8 * (8 - i));
-}
-
-/* "2024-03-01" and "10:30:00" as 20240301103000. */
-static guint64
-date_time_key (const char *date,
-               const char *time)
-{
-  guint64 key = 0;
-
-  for (const char *p = date; *p != '\0'; p++)
-    if (g_ascii_isdigit (*p))
-      key = key * 10 + (guint64) (*p - '0');
-  for (const char *p = time; *p != '\0'; p++)
-    if (g_ascii_isdigit (*p))
-      key = key * 10 + (guint64) (*p - '0');
-  return key;
-}
-
-#define TIME_MAX (G_GUINT64_CONSTANT (1) << 56)
-
-/* The string a sort key compares, or NULL for the numeric keys. */
-static const char *
-sort_string (const Row      *row,
-             RwWorklistSort  sort)
-{
-  switch (sort)
-    {
-    case RW_WORKLIST_SORT_PATIENT_NAME:
-      return row->name_key;
-    case RW_WORKLIST_SORT_PATIENT_ID:
-      return row->patient_id_key;
-    case RW_WORKLIST_SORT_MODALITY:
-      return rw_exam_get_modality (row->exam);
-    case RW_WORKLIST_SORT_DESCRIPTION:
-      return row->description_key;
-    case RW_WORKLIST_SORT_ACCESSION:
-      return row->accession_key;
-    case RW_WORKLIST_SORT_REFERRING:
-      return row->referring_key;
-    case RW_WORKLIST_SORT_DEFAULT:
-    case RW_WORKLIST_SORT_AGE:
-    case RW_WORKLIST_SORT_STUDY_DATE:
-    case RW_WORKLIST_SORT_PRIORITY:
-    case RW_WORKLIST_SORT_STATUS:
-    case RW_WORKLIST_SORT_RECEIVED:
-    case RW_WORKLIST_N_SORTS:
-    default:
-      return NULL;
-    }
-}
-
-/* A number that orders rows as compare_rows() does, except that rows with
- * equal numbers may still differ (long strings, ids). */
-static guint64
-sort_key (const Row      *row,
-          RwWorklistSort  sort)
-{
-  RwExam *exam = row->exam;
-
-  switch (sort)
-    {
-    case RW_WORKLIST_SORT_DEFAULT:
-      return ((guint64) (RW_EXAM_PRIORITY_STAT - rw_exam_get_priority (exam)) << 58) |
-             (TIME_MAX - (guint64) CLAMP (rw_exam_get_received_at (exam), 0, (gint64) TIME_MAX - 1));
-    case RW_WORKLIST_SORT_PATIENT_NAME:
-      return string_prefix (row->name_key);
-    case RW_WORKLIST_SORT_PATIENT_ID:
-      return string_prefix (row->patient_id_key);
-    case RW_WORKLIST_SORT_AGE:
-      return (guint64) (row->age_days + 1);
-    case RW_WORKLIST_SORT_MODALITY:
-      return string_prefix (rw_exam_get_modality (exam));
-    case RW_WORKLIST_SORT_DESCRIPTION:
-      return string_prefix (row->description_key);
-    case RW_WORKLIST_SORT_STUDY_DATE:
-      return date_time_key (rw_exam_get_study_date (exam), rw_exam_get_study_time (exam));
-    case RW_WORKLIST_SORT_ACCESSION:
-      return string_prefix (row->accession_key);
-    case RW_WORKLIST_SORT_REFERRING:
-      return string_prefix (row->referring_key);
-    case RW_WORKLIST_SORT_PRIORITY:
-      return (guint64) rw_exam_get_priority (exam);
-    case RW_WORKLIST_SORT_STATUS:
-      return (guint64) rw_exam_get_status (exam);
-    case RW_WORKLIST_SORT_RECEIVED:
-      return (guint64) CLAMP (rw_exam_get_received_at (exam), 0, G_MAXINT64);
-    case RW_WORKLIST_N_SORTS:
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-typedef struct {
-  guint64 key;
-  /* Bytes 9–16 of a string key: names share long prefixes ("silva, "). */
-  guint64 key2;
-  gint64  id;
-  guint   index;
-  /* The string goes on past 16 bytes: equal keys must compare the rest. */
-  guint   is_long : 1;
-} SortEntry;
-
-static int
-compare_entries (gconstpointer a,
-                 gconstpointer b,
-                 gpointer      user_data)
-{
-  const SortEntry *ea = a;
-  const SortEntry *eb = b;
-
-  if (ea->key != eb->key)
-    return ea->key < eb->key ? -1 : 1;
-  if (ea->key2 != eb->key2)
-    return ea->key2 < eb->key2 ? -1 : 1;
-  if (ea->is_long || eb->is_long)
-    return compare_indices (&ea->index, &eb->index, user_data);
-  /* Equal keys that are the whole value: by id, as compare_rows() does. */
-  return ea->id < eb->id ? -1 : ea->id > eb->id ? 1 : 0;
-}
-
-typedef struct {
-  SortEntry   *entries;
-  guint        n;
-  SortContext *ctx;
-} SortHalf;
-
-static gpointer
-sort_half (gpointer data)
-{
-  SortHalf *half = data;
-
-  g_qsort_with_data (half->entries, (gint) half->n, sizeof (SortEntry), compare_entries, half->ctx);
-  return NULL;
-}
-
-/* Sorting 100k rows through compare_rows() chases two pointers per
- * comparison; sorting (number, index) pairs that sit together in memory,
- * and comparing rows only on equal numbers, is several times faster. A
- * large list is sorted in two halves on two threads, then merged: the
- * rows are only read meanwhile, and the caller waits. */
-static guint *
-sort_rows (GPtrArray      *rows,
-           RwWorklistSort  sort)
-{
-  SortContext ctx = { rows, sort };
-  guint n = rows->len;
-  g_autofree SortEntry *entries = g_new (SortEntry, MAX (n, 1));
-  guint *order = g_new (guint, MAX (n, 1));
-  SortHalf halves[2];
-  GThread *helper = NULL;
-  guint i = 0, j, k = 0;
-
-  for (i = 0; i < n; i++)
-    {
-      const Row *row = g_ptr_array_index (rows, i);
-      const char *string = sort_string (row, sort);
-      gsize len = string != NULL ? strlen (string) : 0;
-
-      entries[i].key = sort_key (row, sort);
-      entries[i].key2 = len > 8 ? string_prefix (string + 8) : 0;
-      entries[i].id = row->id;
-      entries[i].index = i;
-      entries[i].is_long = len > 16;
-    }
-
-  halves[0] = (SortHalf) { entries, n / 2, &ctx };
-  halves[1] = (SortHalf) { entries + n / 2, n - n / 2, &ctx };
-  if (n >= 20000)
-    helper = g_thread_new ("rw-worklist-sort", sort_half, &halves[1]);
-  else
-    sort_half (&halves[1]);
-  sort_half (&halves[0]);
-  if (helper != NULL)
-    g_thread_join (helper);
-
-  for (i = 0, j = n / 2; i < n / 2 && j < n; )
-    order[k++] = compare_entries (&entries[i], &entries[j], &ctx) <= 0 ? entries[i++].index
-                                                                       : entries[j++].index;
-  while (i < n / 2)
-    order[k++] = entries[i++].index;
-  while (j < n)
-    order[k++] = entries[j++].index;
-  return order;
-}
-
 static const guint *
 ensure_order (RwWorklistModel *self,
               RwWorklistSort   sort)
 {
   if (self->orders[sort] == NULL)
-    self->orders[sort] = sort_rows (self->rows, sort);
+    self->orders[sort] = rw_worklist_rows_sort (self->rows, sort);
   return self->orders[sort];
 }
 
-static gboolean
-row_matches (RwWorklistModel *self,
-             const Row       *row)
+static RwWorklistFilter
+current_filter (RwWorklistModel *self)
 {
-  RwExam *exam = row->exam;
+  RwWorklistFilter filter = {
+    self->status, self->modality, self->date_from, self->date_to, self->search_words,
+  };
 
-  if (self->status != RW_WORKLIST_ANY_STATUS && (int) rw_exam_get_status (exam) != self->status)
-    return FALSE;
-  if (self->modality != NULL && strcmp (rw_exam_get_modality (exam), self->modality) != 0)
-    return FALSE;
-  if (self->date_from != NULL || self->date_to != NULL)
-    {
-      const char *date = rw_exam_get_study_date (exam);
-
-      /* An exam without a study date cannot be placed in a range. */
-      if (date[0] == '\0')
-        return FALSE;
-      if (self->date_from != NULL && strcmp (date, self->date_from) < 0)
-        return FALSE;
-      if (self->date_to != NULL && strcmp (date, self->date_to) > 0)
-        return FALSE;
-    }
-  if (self->search_words != NULL)
-    {
-      for (guint i = 0; self->search_words[i] != NULL; i++)
-        {
-          const char *w = self->search_words[i];
-
-          if (strstr (row->name_key, w) == NULL &&
-              strstr (row->patient_id_key, w) == NULL &&
-              strstr (row->accession_key, w) == NULL &&
-              strstr (row->description_key, w) == NULL)
-            return FALSE;
-        }
-    }
-  return TRUE;
+  return filter;
 }
 
 /* Rebuilds the visible rows from the current order and filters. */
@@ -530,26 +141,20 @@ static void
 rebuild_visible (RwWorklistModel *self)
 {
   const guint *order = ensure_order (self, self->sort);
+  RwWorklistFilter filter = current_filter (self);
   guint n = self->rows->len;
-  guint k = 0;
 
   g_free (self->visible);
   self->visible = g_new (guint, MAX (n, 1));
-  for (guint i = 0; i < n; i++)
-    {
-      guint index = order[self->descending ? n - 1 - i : i];
-
-      if (row_matches (self, g_ptr_array_index (self->rows, index)))
-        self->visible[k++] = index;
-    }
-  self->n_visible = k;
+  self->n_visible = rw_worklist_rows_filter (self->rows, order, n, self->descending,
+                                             &filter, self->visible);
 }
 
 static RwExam *
 exam_at (RwWorklistModel *self,
          guint            position)
 {
-  Row *row = g_ptr_array_index (self->rows, self->visible[position]);
+  RwWorklistRow *row = g_ptr_array_index (self->rows, self->visible[position]);
 
   return row->exam;
 }
@@ -595,6 +200,42 @@ refilter (RwWorklistModel *self)
   publish (self, old_n, 0, MAX (old_n, self->n_visible));
 }
 
+/* A search that only grows (a keystroke at the end of a word, another
+ * word) can only hide rows: when every old word is part of a new one, a
+ * row that matches the new words matched the old ones, so only the rows
+ * shown need checking, and they are already in order. */
+static gboolean
+search_narrows (char **old_words,
+                char **words)
+{
+  if (old_words == NULL)
+    return TRUE;
+  if (words == NULL)
+    return FALSE;
+  for (guint i = 0; old_words[i] != NULL; i++)
+    {
+      gboolean found = FALSE;
+
+      for (guint j = 0; words[j] != NULL && !found; j++)
+        found = strstr (words[j], old_words[i]) != NULL;
+      if (!found)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Filters the rows shown, in place; for a filter that can only hide. */
+static void
+refilter_shown (RwWorklistModel *self)
+{
+  RwWorklistFilter filter = current_filter (self);
+  guint old_n = self->n_visible;
+
+  self->n_visible = rw_worklist_rows_filter (self->rows, self->visible, old_n, FALSE,
+                                             &filter, self->visible);
+  publish (self, old_n, 0, old_n);
+}
+
 static guint
 visible_position (RwWorklistModel *self,
                   guint            index)
@@ -613,7 +254,6 @@ reposition_in_order (RwWorklistModel *self,
                      guint            index,
                      gboolean         is_new)
 {
-  SortContext ctx = { self->rows, self->sort };
   guint *order = self->orders[self->sort];
   guint n = self->rows->len;
   guint lo = 0, hi;
@@ -644,7 +284,8 @@ reposition_in_order (RwWorklistModel *self,
     {
       guint mid = lo + (hi - lo) / 2;
 
-      if (compare_indices (&order[mid], &index, &ctx) < 0)
+      if (rw_worklist_row_compare (g_ptr_array_index (self->rows, order[mid]),
+                                   g_ptr_array_index (self->rows, index), self->sort) < 0)
         lo = mid + 1;
       else
         hi = mid;
@@ -767,7 +408,7 @@ slot_unref (gpointer slot)
 static void
 rw_worklist_model_init (RwWorklistModel *self)
 {
-  self->rows = g_ptr_array_new_with_free_func (row_free);
+  self->rows = g_ptr_array_new_with_free_func (rw_worklist_row_free);
   self->slots = g_ptr_array_new_with_free_func (slot_unref);
   self->by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
   self->status = RW_EXAM_STATUS_PENDING;
@@ -782,10 +423,9 @@ rw_worklist_model_new (void)
 
 static void
 index_row (RwWorklistModel *self,
-           Row             *row,
+           RwWorklistRow   *row,
            guint            index)
 {
-  row->id = rw_exam_get_id (row->exam);
   g_hash_table_insert (self->by_id, &row->id, GUINT_TO_POINTER (index + 1));
 }
 
@@ -809,13 +449,13 @@ rw_worklist_model_set_exams (RwWorklistModel *self,
 
       if (existing != NULL)
         {
-          Row *row = g_ptr_array_index (self->rows, GPOINTER_TO_UINT (existing) - 1);
+          RwWorklistRow *row = g_ptr_array_index (self->rows, GPOINTER_TO_UINT (existing) - 1);
 
           rw_exam_update_from (row->exam, exam);
-          row_compute_keys (row);
+          rw_worklist_row_refresh (row);
           continue;
         }
-      g_ptr_array_add (self->rows, row_new (exam));
+      g_ptr_array_add (self->rows, rw_worklist_row_new (exam));
       index_row (self, g_ptr_array_index (self->rows, self->rows->len - 1), self->rows->len - 1);
     }
 
@@ -823,27 +463,28 @@ rw_worklist_model_set_exams (RwWorklistModel *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_TOTAL]);
 }
 
-typedef struct {
+struct _RwWorklistBatch
+{
   GPtrArray  *exams;
   GPtrArray  *rows;
   GHashTable *by_id;
   guint      *order;
-} Prepared;
+};
 
-static void
-prepared_free (Prepared *p)
+void
+rw_worklist_batch_free (RwWorklistBatch *batch)
 {
-  g_clear_pointer (&p->exams, g_ptr_array_unref);
-  g_clear_pointer (&p->rows, g_ptr_array_unref);
-  g_clear_pointer (&p->by_id, g_hash_table_unref);
-  g_free (p->order);
-  g_free (p);
+  g_clear_pointer (&batch->exams, g_ptr_array_unref);
+  g_clear_pointer (&batch->rows, g_ptr_array_unref);
+  g_clear_pointer (&batch->by_id, g_hash_table_unref);
+  g_free (batch->order);
+  g_free (batch);
 }
 
 typedef struct {
-  Prepared *p;
-  guint     from;
-  guint     to;
+  RwWorklistBatch *batch;
+  guint            from;
+  guint            to;
 } RowRange;
 
 static gpointer
@@ -852,26 +493,33 @@ make_rows (gpointer data)
   RowRange *range = data;
 
   for (guint i = range->from; i < range->to; i++)
-    g_ptr_array_index (range->p->rows, i) = row_new (g_ptr_array_index (range->p->exams, i));
+    g_ptr_array_index (range->batch->rows, i) =
+      rw_worklist_row_new (g_ptr_array_index (range->batch->exams, i));
   return NULL;
 }
 
-/* Everything set_exams() computes, on a worker thread (and a helper: the
- * folding of 100k names is most of the work). The exams must not be shared
- * with the main thread yet, as when they come from the local store. */
-static void
-prepare_rows_in_thread (GTask        *task,
-                        gpointer      source_object,
-                        gpointer      task_data,
-                        GCancellable *cancellable)
+/* Everything set_exams() computes, for a worker thread (and a helper: the
+ * folding of 100k names is most of the work). The exams must not be
+ * shared with the main thread yet, as when they come from the local store:
+ * the batch keeps a reference to @exams. */
+RwWorklistBatch *
+rw_worklist_batch_new (GPtrArray *exams)
 {
-  Prepared *p = task_data;
-  guint n = p->exams->len;
-  RowRange halves[2] = { { p, 0, n / 2 }, { p, n / 2, n } };
+  RwWorklistBatch *batch;
+  guint n;
+  RowRange halves[2];
   GThread *helper = NULL;
 
-  p->rows = g_ptr_array_new_full (n, row_free);
-  g_ptr_array_set_size (p->rows, n);
+  g_return_val_if_fail (exams != NULL, NULL);
+
+  batch = g_new0 (RwWorklistBatch, 1);
+  batch->exams = g_ptr_array_ref (exams);
+  n = exams->len;
+  halves[0] = (RowRange) { batch, 0, n / 2 };
+  halves[1] = (RowRange) { batch, n / 2, n };
+
+  batch->rows = g_ptr_array_new_full (n, rw_worklist_row_free);
+  g_ptr_array_set_size (batch->rows, n);
   if (n >= 20000)
     helper = g_thread_new ("rw-worklist-rows", make_rows, &halves[1]);
   else
@@ -880,82 +528,37 @@ prepare_rows_in_thread (GTask        *task,
   if (helper != NULL)
     g_thread_join (helper);
 
-  p->by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
+  batch->by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
   for (guint i = 0; i < n; i++)
     {
-      Row *row = g_ptr_array_index (p->rows, i);
+      RwWorklistRow *row = g_ptr_array_index (batch->rows, i);
 
-      row->id = rw_exam_get_id (row->exam);
       /* A store never holds one id twice; keep the first if it did. */
-      if (!g_hash_table_contains (p->by_id, &row->id))
-        g_hash_table_insert (p->by_id, &row->id, GUINT_TO_POINTER (i + 1));
+      if (!g_hash_table_contains (batch->by_id, &row->id))
+        g_hash_table_insert (batch->by_id, &row->id, GUINT_TO_POINTER (i + 1));
     }
-  p->order = sort_rows (p->rows, RW_WORKLIST_SORT_DEFAULT);
-  g_task_return_boolean (task, TRUE);
+  batch->order = rw_worklist_rows_sort (batch->rows, RW_WORKLIST_SORT_DEFAULT);
+  return batch;
 }
 
-static void
-on_rows_prepared (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+/* Replaces every exam with those of @batch, which it takes. */
+void
+rw_worklist_model_set_batch (RwWorklistModel *self,
+                             RwWorklistBatch *batch)
 {
-  RwWorklistModel *self = RW_WORKLIST_MODEL (source);
-  g_autoptr(GTask) outer = user_data;
-  g_autoptr(GError) error = NULL;
-  Prepared *p = g_task_get_task_data (G_TASK (result));
-
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    {
-      g_task_return_error (outer, g_steal_pointer (&error));
-      return;
-    }
+  g_return_if_fail (RW_IS_WORKLIST_MODEL (self));
+  g_return_if_fail (batch != NULL);
 
   g_ptr_array_unref (self->rows);
-  self->rows = g_steal_pointer (&p->rows);
+  self->rows = g_steal_pointer (&batch->rows);
   g_hash_table_unref (self->by_id);
-  self->by_id = g_steal_pointer (&p->by_id);
+  self->by_id = g_steal_pointer (&batch->by_id);
   invalidate_orders (self, -1);
-  self->orders[RW_WORKLIST_SORT_DEFAULT] = g_steal_pointer (&p->order);
+  self->orders[RW_WORKLIST_SORT_DEFAULT] = g_steal_pointer (&batch->order);
+  rw_worklist_batch_free (batch);
 
   refilter (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_TOTAL]);
-  g_task_return_boolean (outer, TRUE);
-}
-
-/* set_exams() for a large list: the rows are built on worker threads and
- * the model changes on the main thread when they are ready. */
-void
-rw_worklist_model_set_exams_async (RwWorklistModel     *self,
-                                   GPtrArray           *exams,
-                                   GCancellable        *cancellable,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data)
-{
-  g_autoptr(GTask) outer = NULL;
-  g_autoptr(GTask) inner = NULL;
-  Prepared *p;
-
-  g_return_if_fail (RW_IS_WORKLIST_MODEL (self));
-  g_return_if_fail (exams != NULL);
-
-  outer = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (outer, rw_worklist_model_set_exams_async);
-
-  p = g_new0 (Prepared, 1);
-  p->exams = g_ptr_array_ref (exams);
-  inner = g_task_new (self, cancellable, on_rows_prepared, g_steal_pointer (&outer));
-  g_task_set_task_data (inner, p, (GDestroyNotify) prepared_free);
-  g_task_run_in_thread (inner, prepare_rows_in_thread);
-}
-
-gboolean
-rw_worklist_model_set_exams_finish (RwWorklistModel  *self,
-                                    GAsyncResult     *result,
-                                    GError          **error)
-{
-  g_return_val_if_fail (RW_IS_WORKLIST_MODEL (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* Adds @exam, or updates the exam with its id in place (the same RwExam
@@ -970,7 +573,7 @@ rw_worklist_model_upsert (RwWorklistModel *self,
   guint index, old_pos, new_pos;
   gboolean is_new;
   guint old_n;
-  Row *row;
+  RwWorklistRow *row;
 
   g_return_val_if_fail (RW_IS_WORKLIST_MODEL (self), FALSE);
   g_return_val_if_fail (RW_IS_EXAM (exam), FALSE);
@@ -981,7 +584,7 @@ rw_worklist_model_upsert (RwWorklistModel *self,
 
   if (is_new)
     {
-      row = row_new (exam);
+      row = rw_worklist_row_new (exam);
       g_ptr_array_add (self->rows, row);
       index = self->rows->len - 1;
       index_row (self, row, index);
@@ -994,7 +597,7 @@ rw_worklist_model_upsert (RwWorklistModel *self,
       old_pos = visible_position (self, index);
       if (row->exam != exam)
         rw_exam_update_from (row->exam, exam);
-      row_compute_keys (row);
+      rw_worklist_row_refresh (row);
     }
 
   reposition_in_order (self, index, is_new);
@@ -1038,14 +641,14 @@ rw_worklist_model_upsert_many (RwWorklistModel *self,
 
       if (existing != NULL)
         {
-          Row *row = g_ptr_array_index (self->rows, GPOINTER_TO_UINT (existing) - 1);
+          RwWorklistRow *row = g_ptr_array_index (self->rows, GPOINTER_TO_UINT (existing) - 1);
 
           if (row->exam != exam)
             rw_exam_update_from (row->exam, exam);
-          row_compute_keys (row);
+          rw_worklist_row_refresh (row);
           continue;
         }
-      g_ptr_array_add (self->rows, row_new (exam));
+      g_ptr_array_add (self->rows, rw_worklist_row_new (exam));
       index_row (self, g_ptr_array_index (self->rows, self->rows->len - 1), self->rows->len - 1);
     }
 
@@ -1082,7 +685,7 @@ rw_worklist_model_lookup (RwWorklistModel *self,
   existing = g_hash_table_lookup (self->by_id, &exam_id);
   if (existing == NULL)
     return NULL;
-  return ((Row *) g_ptr_array_index (self->rows, GPOINTER_TO_UINT (existing) - 1))->exam;
+  return ((RwWorklistRow *) g_ptr_array_index (self->rows, GPOINTER_TO_UINT (existing) - 1))->exam;
 }
 
 guint
@@ -1158,6 +761,7 @@ rw_worklist_model_set_search (RwWorklistModel *self,
   g_autofree char *folded = NULL;
   g_auto(GStrv) words = NULL;
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  gboolean narrows;
 
   g_return_if_fail (RW_IS_WORKLIST_MODEL (self));
 
@@ -1177,9 +781,13 @@ rw_worklist_model_set_search (RwWorklistModel *self,
       g_strv_equal ((const char * const *) words, (const char * const *) self->search_words))
     return;
 
+  narrows = search_narrows (self->search_words, words);
   g_strfreev (self->search_words);
   self->search_words = g_steal_pointer (&words);
-  refilter (self);
+  if (narrows)
+    refilter_shown (self);
+  else
+    refilter (self);
 }
 
 void

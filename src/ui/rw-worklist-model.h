@@ -43,14 +43,17 @@ RwWorklistModel *rw_worklist_model_new           (void);
 
 void     rw_worklist_model_set_exams      (RwWorklistModel *self,
                                            GPtrArray       *exams);
-void     rw_worklist_model_set_exams_async (RwWorklistModel     *self,
-                                            GPtrArray           *exams,
-                                            GCancellable        *cancellable,
-                                            GAsyncReadyCallback  callback,
-                                            gpointer             user_data);
-gboolean rw_worklist_model_set_exams_finish (RwWorklistModel  *self,
-                                             GAsyncResult     *result,
-                                             GError          **error);
+
+/* The rows of a whole list, built on any thread from exams that no other
+ * thread uses yet (as when they come from the local store), then given to
+ * the model on the main thread: set_exams() in two halves. */
+typedef struct _RwWorklistBatch RwWorklistBatch;
+
+RwWorklistBatch *rw_worklist_batch_new        (GPtrArray       *exams);
+void             rw_worklist_batch_free       (RwWorklistBatch *batch);
+void             rw_worklist_model_set_batch  (RwWorklistModel *self,
+                                               RwWorklistBatch *batch);
+
 gboolean rw_worklist_model_upsert         (RwWorklistModel *self,
                                            RwExam          *exam);
 void     rw_worklist_model_upsert_many (RwWorklistModel *self,
@@ -83,5 +86,7 @@ void     rw_worklist_model_set_sort       (RwWorklistModel *self,
                                            gboolean         descending);
 RwWorklistSort rw_worklist_model_get_sort (RwWorklistModel *self,
                                            gboolean        *descending);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RwWorklistBatch, rw_worklist_batch_free)
 
 G_END_DECLS

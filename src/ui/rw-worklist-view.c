@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "rw-dicom.h"
 #include "rw-worklist-view.h"
@@ -95,6 +96,10 @@ struct _RwWorklistView
   GtkColumnViewColumn *columns[N_COLUMNS];
   /* GtkListItem → column, for every cell currently bound to a slot. */
   GHashTable         *bound_cells;
+  /* The bound cells whose text is out of date because they were off
+   * screen when their row changed; see on_rows_changed(). */
+  GHashTable         *stale_cells;
+  guint               stale_source;
 
   /* The exam the user selected, followed across re-sorts and filters. */
   gint64              selected_id;
@@ -506,14 +511,114 @@ fill_cell (GtkListItem *item,
     }
 }
 
+/* GTK 4.8's list views keep the widgets of 200 rows around the visible
+ * ones: a search or a re-sort that changed the text of all of them would
+ * measure 2,200 labels before the next frame. The cells on screen change
+ * at once; the others are marked stale and filled a few rows at a time
+ * once the frame is drawn, or all at once as soon as the list scrolls or
+ * grows, before GTK can show them. */
+#define STALE_CELLS_PER_IDLE 220
+/* No row is shorter than this many pixels: a window's height over it is
+ * more rows than it can show. */
+#define MIN_ROW_HEIGHT 16
+
+static gboolean
+fill_stale_cells (gpointer user_data)
+{
+  RwWorklistView *self = user_data;
+  GHashTableIter iter;
+  gpointer item, column;
+  guint n = 0;
+
+  g_hash_table_iter_init (&iter, self->stale_cells);
+  while (n++ < STALE_CELLS_PER_IDLE && g_hash_table_iter_next (&iter, &item, &column))
+    {
+      fill_cell (item, GPOINTER_TO_INT (column));
+      g_hash_table_iter_remove (&iter);
+    }
+  if (g_hash_table_size (self->stale_cells) > 0)
+    return G_SOURCE_CONTINUE;
+  self->stale_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+flush_stale_cells (RwWorklistView *self)
+{
+  GHashTableIter iter;
+  gpointer item, column;
+
+  g_hash_table_iter_init (&iter, self->stale_cells);
+  while (g_hash_table_iter_next (&iter, &item, &column))
+    fill_cell (item, GPOINTER_TO_INT (column));
+  g_hash_table_remove_all (self->stale_cells);
+  g_clear_handle_id (&self->stale_source, g_source_remove);
+}
+
+static void
+mark_stale (RwWorklistView *self,
+            GtkListItem    *item,
+            Column          column)
+{
+  g_hash_table_insert (self->stale_cells, item, GINT_TO_POINTER (column));
+  if (self->stale_source == 0)
+    self->stale_source = g_idle_add (fill_stale_cells, self);
+}
+
+/* Whether the cell of a row GTK has placed is within the list's visible
+ * part, or a row's height from it. */
+static gboolean
+cell_is_shown (RwWorklistView *self,
+               GtkListItem    *item)
+{
+  GtkWidget *label = gtk_list_item_get_child (item);
+  GtkWidget *scroller = GTK_WIDGET (self->scroller);
+  int height = gtk_widget_get_height (label);
+  graphene_point_t point;
+
+  if (height <= 0 ||
+      !gtk_widget_compute_point (label, scroller, &GRAPHENE_POINT_INIT (0, 0), &point))
+    return TRUE;
+  return point.y + 2 * height >= 0 && point.y - height <= gtk_widget_get_height (scroller);
+}
+
+/* The same for every cell of a row: asked once per row. */
+static gboolean
+row_is_shown (RwWorklistView *self,
+              GHashTable     *rows_seen,
+              GtkListItem    *item)
+{
+  gpointer position = GUINT_TO_POINTER (gtk_list_item_get_position (item) + 1);
+  gpointer shown;
+
+  if (g_hash_table_lookup_extended (rows_seen, position, NULL, &shown))
+    return GPOINTER_TO_INT (shown);
+  shown = GINT_TO_POINTER (cell_is_shown (self, item));
+  g_hash_table_insert (rows_seen, position, shown);
+  return GPOINTER_TO_INT (shown);
+}
+
 static void
 bind_cell (GtkSignalListItemFactory *factory,
            GtkListItem              *item,
            RwWorklistView           *self)
 {
   Column column = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "rw-column"));
+  GtkWidget *window = GTK_WIDGET (gtk_widget_get_root (GTK_WIDGET (self)));
 
   g_hash_table_insert (self->bound_cells, item, GINT_TO_POINTER (column));
+  g_hash_table_remove (self->stale_cells, item);
+
+  /* The list's first rows, before it was ever laid out: its top shows,
+   * and the rows below the window's height can wait. */
+  if (gtk_widget_get_height (GTK_WIDGET (self->scroller)) == 0 && window != NULL &&
+      gtk_widget_get_height (window) > 0 &&
+      gtk_list_item_get_position (item) > (guint) gtk_widget_get_height (window) / MIN_ROW_HEIGHT)
+    {
+      gtk_label_set_label (GTK_LABEL (gtk_list_item_get_child (item)), "");
+      mark_stale (self, item, column);
+      return;
+    }
   fill_cell (item, column);
 }
 
@@ -523,6 +628,7 @@ unbind_cell (GtkSignalListItemFactory *factory,
              RwWorklistView           *self)
 {
   g_hash_table_remove (self->bound_cells, item);
+  g_hash_table_remove (self->stale_cells, item);
 }
 
 static void
@@ -531,6 +637,7 @@ on_rows_changed (RwWorklistModel *model,
                  guint            n_rows,
                  RwWorklistView  *self)
 {
+  g_autoptr(GHashTable) rows_seen = g_hash_table_new (NULL, NULL);
   GHashTableIter iter;
   gpointer item, column;
 
@@ -539,10 +646,24 @@ on_rows_changed (RwWorklistModel *model,
     {
       guint p = gtk_list_item_get_position (item);
 
-      if (p >= position && p - position < n_rows)
-        fill_cell (item, GPOINTER_TO_INT (column));
+      if (p < position || p - position >= n_rows)
+        continue;
+      if (row_is_shown (self, rows_seen, item))
+        {
+          g_hash_table_remove (self->stale_cells, item);
+          fill_cell (item, GPOINTER_TO_INT (column));
+        }
+      else
+        mark_stale (self, item, GPOINTER_TO_INT (column));
     }
   restore_selection (self);
+}
+
+static void
+on_scrolled (RwWorklistView *self)
+{
+  if (g_hash_table_size (self->stale_cells) > 0)
+    flush_stale_cells (self);
 }
 
 static void
@@ -613,8 +734,23 @@ search_action (GtkWidget  *widget,
                GVariant   *parameter)
 {
   RwWorklistView *self = RW_WORKLIST_VIEW (widget);
+  GtkEditable *entry = GTK_EDITABLE (self->search_entry);
+  const char *text = g_variant_get_string (parameter, NULL);
+  const char *current = gtk_editable_get_text (entry);
+  size_t len = strlen (current);
 
-  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), g_variant_get_string (parameter, NULL));
+  /* As typing would: text added at the end or removed from it is one
+   * change of the search, not an empty search and then the new one. */
+  if (len > 0 && g_str_has_prefix (text, current))
+    {
+      int position = g_utf8_strlen (current, -1);
+
+      gtk_editable_insert_text (entry, text + len, -1, &position);
+    }
+  else if (text[0] != '\0' && g_str_has_prefix (current, text))
+    gtk_editable_delete_text (entry, g_utf8_strlen (text, -1), -1);
+  else
+    gtk_editable_set_text (entry, text);
 }
 
 static void
@@ -730,6 +866,8 @@ rw_worklist_view_dispose (GObject *object)
     gtk_widget_unparent (child);
   g_clear_object (&self->selection);
   g_clear_object (&self->session);
+  g_clear_handle_id (&self->stale_source, g_source_remove);
+  g_clear_pointer (&self->stale_cells, g_hash_table_unref);
   g_clear_pointer (&self->bound_cells, g_hash_table_unref);
   g_clear_object (&self->probe_a);
   g_clear_object (&self->probe_b);
@@ -787,11 +925,16 @@ rw_worklist_view_init (RwWorklistView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->bound_cells = g_hash_table_new (NULL, NULL);
+  self->stale_cells = g_hash_table_new (NULL, NULL);
   self->probe_a = g_object_new (G_TYPE_OBJECT, NULL);
   self->probe_b = g_object_new (G_TYPE_OBJECT, NULL);
   self->probed_column = -1;
   build_modality_menu (self);
   build_columns (self);
+  g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->scroller), "value-changed",
+                           G_CALLBACK (on_scrolled), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->scroller), "notify::page-size",
+                           G_CALLBACK (on_scrolled), self, G_CONNECT_SWAPPED);
   /* Typing anywhere in the list starts a search. */
   gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self->column_view));
   update_count (self);

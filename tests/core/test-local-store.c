@@ -164,6 +164,55 @@ test_round_trip (Fixture       *f,
   g_assert_cmpint (mark, ==, newest);
 }
 
+typedef struct {
+  RwLocalStore *store;
+  GPtrArray    *loaded;
+  gint64        mark;
+  GError       *error;
+} ThreadLoad;
+
+static gpointer
+load_in_thread (gpointer data)
+{
+  ThreadLoad *t = data;
+
+  t->loaded = rw_local_store_load (t->store, SERVER, NULL, &t->mark, &t->error);
+  return NULL;
+}
+
+/* The blocking load, from a worker thread, as the desktop app reads its
+ * cache at start: it waits its turn, after a save queued before it. */
+static void
+test_load_from_thread (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GPtrArray) exams = rw_test_exams_new (300, 9);
+  g_autoptr(GAsyncResult) saved = NULL;
+  g_autoptr(GError) error = NULL;
+  ThreadLoad t = { f->store, NULL, 0, NULL };
+  GThread *thread;
+  gint64 newest = 0;
+
+  rw_local_store_save_async (f->store, SERVER, exams, NULL, on_result, &saved);
+  thread = g_thread_new ("load", load_in_thread, &t);
+  g_thread_join (thread);
+  g_assert_no_error (t.error);
+  g_assert_nonnull (t.loaded);
+  g_assert_cmpuint (t.loaded->len, ==, exams->len);
+  for (guint i = 0; i < exams->len; i++)
+    {
+      RwExam *exam = g_ptr_array_index (exams, i);
+
+      assert_same_exam (exam, find (t.loaded, rw_exam_get_id (exam)));
+      newest = MAX (newest, rw_exam_get_updated_at (exam));
+    }
+  g_assert_cmpint (t.mark, ==, newest);
+  g_ptr_array_unref (t.loaded);
+
+  g_assert_true (rw_local_store_save_finish (f->store, wait_for (&saved), &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_update_and_mark (Fixture       *f,
                       gconstpointer  data)
@@ -287,6 +336,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/local-store/round-trip", Fixture, NULL, fixture_setup, test_round_trip, fixture_teardown);
+  g_test_add ("/local-store/load-from-thread", Fixture, NULL, fixture_setup, test_load_from_thread, fixture_teardown);
   g_test_add ("/local-store/update-and-mark", Fixture, NULL, fixture_setup, test_update_and_mark, fixture_teardown);
   g_test_add ("/local-store/other-server", Fixture, NULL, fixture_setup, test_other_server, fixture_teardown);
   g_test_add ("/local-store/clear", Fixture, NULL, fixture_setup, test_clear, fixture_teardown);

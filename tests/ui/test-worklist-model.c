@@ -286,16 +286,33 @@ test_upsert_many_and_clear (void)
   g_assert_null (rw_worklist_model_lookup (model, 1));
 }
 
-static void
-on_filled (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
+/* Whether every word is in the folded patient name, patient ID,
+ * accession number or description: the search, written plainly. */
+static gboolean
+matches_words (RwExam  *exam,
+               char   **words)
 {
-  g_autoptr(GError) error = NULL;
+  RwPatient *patient = rw_exam_get_patient (exam);
+  g_autofree char *display = rw_patient_dup_display_name (patient);
+  char *fields[4] = {
+    rw_text_fold (display),
+    rw_text_fold (rw_patient_get_patient_id (patient)),
+    rw_text_fold (rw_exam_get_accession_number (exam)),
+    rw_text_fold (rw_exam_get_description (exam)),
+  };
+  gboolean all = TRUE;
 
-  g_assert_true (rw_worklist_model_set_exams_finish (RW_WORKLIST_MODEL (source), result, &error));
-  g_assert_no_error (error);
-  *(gboolean *) user_data = TRUE;
+  for (guint w = 0; words[w] != NULL && all; w++)
+    {
+      gboolean found = words[w][0] == '\0';
+
+      for (guint i = 0; i < G_N_ELEMENTS (fields) && !found; i++)
+        found = strstr (fields[i], words[w]) != NULL;
+      all = found;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    g_free (fields[i]);
+  return all;
 }
 
 /* Whatever the filters and order, the model shows exactly the exams that
@@ -307,11 +324,8 @@ test_large_consistency (void)
   g_autoptr(RwWorklistModel) model = rw_worklist_model_new ();
   g_autoptr(GPtrArray) exams = rw_test_exams_new (30000, 42);
   guint expected = 0;
-  gboolean filled = FALSE;
 
-  rw_worklist_model_set_exams_async (model, exams, NULL, on_filled, &filled);
-  while (!filled)
-    g_main_context_iteration (NULL, TRUE);
+  rw_worklist_model_set_batch (model, rw_worklist_batch_new (exams));
   g_assert_cmpuint (rw_worklist_model_get_n_total (model), ==, 30000);
   g_assert_true (rw_worklist_model_lookup (model, 12345) == g_ptr_array_index (exams, 12344));
 
@@ -340,6 +354,39 @@ test_large_consistency (void)
                        rw_exam_get_received_at (item (model, i)));
       g_assert_cmpstr (rw_exam_get_modality (item (model, i)), ==, "MR");
     }
+
+  /* A search typed one key at a time, then corrected: at each step the
+   * rows that match and only those, in order. */
+  rw_worklist_model_set_modality (model, "CT");
+  {
+    const char *typed[] = { "s", "si", "silva", "silva j", "silva joa", "silva jo", "souza", "", "conceicao m", NULL };
+
+    for (guint t = 0; typed[t] != NULL; t++)
+      {
+        g_auto(GStrv) words = g_strsplit (typed[t], " ", -1);
+        guint k = 0;
+
+        rw_worklist_model_set_search (model, typed[t]);
+        for (guint i = 0; i < exams->len; i++)
+          {
+            RwExam *exam = g_ptr_array_index (exams, i);
+
+            if (g_str_equal (rw_exam_get_modality (exam), "CT") && matches_words (exam, words))
+              k++;
+          }
+        g_assert_cmpuint (n_items (model), ==, k);
+        for (guint i = 0; i < n_items (model); i++)
+          {
+            g_assert_cmpstr (rw_exam_get_modality (item (model, i)), ==, "CT");
+            g_assert_true (matches_words (item (model, i), words));
+            if (i > 0)
+              g_assert_cmpint (rw_exam_get_received_at (item (model, i - 1)), >=,
+                               rw_exam_get_received_at (item (model, i)));
+          }
+      }
+  }
+  rw_worklist_model_set_search (model, NULL);
+  rw_worklist_model_set_modality (model, NULL);
 
   /* Names in the order of their folded forms, whatever their accents. */
   rw_worklist_model_set_modality (model, NULL);
