@@ -9,8 +9,8 @@
 #include "rw-test-intake.h"
 #include "rw-test-util.h"
 
-#define USERNAME "ana"
-#define PASSWORD "senha-da-ana-1"
+#define USERNAME RW_TEST_INTAKE_USERNAME
+#define PASSWORD RW_TEST_INTAKE_PASSWORD
 
 static JsonNode *
 radiweb_section (RwTestIntake      *self,

@@ -35,6 +35,9 @@ typedef enum {
 } RwTestIntakeFlags;
 
 #define RW_TEST_INTAKE_PUBLIC_URL "https://pacs.clinica.example.com.br"
+/* The radiologist the server knows. */
+#define RW_TEST_INTAKE_USERNAME "ana"
+#define RW_TEST_INTAKE_PASSWORD "senha-da-ana-1"
 
 typedef struct {
   RwTestOrthanc *orthanc;
