@@ -17,6 +17,10 @@ struct _RwApplication
   GSettings        *settings;
   RwSession        *session;
   RwReadingContext *reading;
+
+  /* The first window, until it is shown; see rw_application_activate(). */
+  GtkWindow        *first_window;
+  guint             first_window_timeout;
 };
 
 G_DEFINE_FINAL_TYPE (RwApplication, rw_application, ADW_TYPE_APPLICATION)
@@ -243,16 +247,79 @@ rw_application_startup (GApplication *app)
   self->reading = rw_reading_context_new (self->session, reports_path);
 }
 
+/* How long the first window waits for the silent sign-in before it shows
+ * all the same: a locked keyring asks for its password meanwhile. */
+#define FIRST_WINDOW_WAIT_MS 1500
+
+static void
+forget_first_window (RwApplication *self)
+{
+  g_clear_handle_id (&self->first_window_timeout, g_source_remove);
+  if (self->first_window != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->first_window), (gpointer *) &self->first_window);
+}
+
+static gboolean
+present_first_window (gpointer user_data)
+{
+  RwApplication *self = user_data;
+  GtkWindow *window = self->first_window;
+
+  /* From the timeout, its source is going away by itself. */
+  self->first_window_timeout = 0;
+  forget_first_window (self);
+  self->first_window = NULL;
+  if (window != NULL)
+    gtk_window_present (window);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_first_restore (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(RwApplication) self = user_data;
+
+  /* A failure is the window's to tell (it waits for the same answer). */
+  rw_session_restore_finish (RW_SESSION (source), result, NULL);
+  g_clear_handle_id (&self->first_window_timeout, g_source_remove);
+  present_first_window (self);
+}
+
 static void
 rw_application_activate (GApplication *app)
 {
-  gtk_window_present (GTK_WINDOW (get_window (RW_APPLICATION (app))));
+  RwApplication *self = RW_APPLICATION (app);
+  gboolean first = gtk_application_get_active_window (GTK_APPLICATION (self)) == NULL;
+  RwWindow *window = get_window (self);
+
+  /* The first window is shown once the silent sign-in begun in startup()
+   * has put the cached worklist in it: drawing it empty first, then again
+   * with the list, would cost the list's frame 100–200 ms at start. */
+  if (!first || self->first_window != NULL)
+    {
+      if (self->first_window == NULL)
+        gtk_window_present (GTK_WINDOW (window));
+      return;
+    }
+  /* Realized meanwhile, as a shown window is: its surface and renderer
+   * are made while the worker threads read the cache, and it can be
+   * closed like any other. */
+  gtk_widget_realize (GTK_WIDGET (window));
+  self->first_window = GTK_WINDOW (window);
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &self->first_window);
+  self->first_window_timeout = g_timeout_add (FIRST_WINDOW_WAIT_MS, present_first_window, self);
+  rw_session_restore_async (self->session, NULL, on_first_restore, g_object_ref (self));
 }
 
 static void
 rw_application_shutdown (GApplication *app)
 {
   RwApplication *self = RW_APPLICATION (app);
+
+  forget_first_window (self);
+  self->first_window = NULL;
 
   if (self->reading != NULL)
     {

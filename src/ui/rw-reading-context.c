@@ -201,11 +201,6 @@ rw_reading_context_new (RwSession  *session,
   self->session = g_object_ref (session);
   self->store = rw_report_store_new (store_path);
   self->outbox = rw_outbox_new (self->store);
-  self->web_context = webkit_web_context_new ();
-  /* Ephemeral: images, cookies and the viewer's cache stay in memory.
-   * Patient images on a shared workstation's disk would be data the LGPD
-   * asks to account for, and the PACS is on the local network anyway. */
-  self->network_session = webkit_network_session_new_ephemeral ();
 
   g_signal_connect_object (session, "notify::state", G_CALLBACK (follow_session), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (session, "notify::online", G_CALLBACK (on_online), self, G_CONNECT_SWAPPED);
@@ -251,6 +246,10 @@ WebKitWebContext *
 rw_reading_context_get_web_context (RwReadingContext *self)
 {
   g_return_val_if_fail (RW_IS_READING_CONTEXT (self), NULL);
+  /* Made for the first viewer, not with the context: WebKit then starts
+   * its processes, CPU the app's start needs for the worklist. */
+  if (self->web_context == NULL)
+    self->web_context = webkit_web_context_new ();
   return self->web_context;
 }
 
@@ -258,6 +257,11 @@ WebKitNetworkSession *
 rw_reading_context_get_network_session (RwReadingContext *self)
 {
   g_return_val_if_fail (RW_IS_READING_CONTEXT (self), NULL);
+  /* Ephemeral: images, cookies and the viewer's cache stay in memory.
+   * Patient images on a shared workstation's disk would be data the LGPD
+   * asks to account for, and the PACS is on the local network anyway. */
+  if (self->network_session == NULL)
+    self->network_session = webkit_network_session_new_ephemeral ();
   return self->network_session;
 }
 
