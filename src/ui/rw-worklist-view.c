@@ -36,15 +36,15 @@ static const struct {
   gboolean        expand;
 } column_info[N_COLUMNS] = {
   { "patient", N_("Patient"), RW_WORKLIST_SORT_PATIENT_NAME, 170, TRUE },
-  { "patient-id", N_("Patient ID"), RW_WORKLIST_SORT_PATIENT_ID, 100, FALSE },
+  { "patient-id", N_("Patient ID"), RW_WORKLIST_SORT_PATIENT_ID, 110, FALSE },
   { "age-sex", N_("Age/Sex"), RW_WORKLIST_SORT_AGE, 90, FALSE },
   { "modality", N_("Modality"), RW_WORKLIST_SORT_MODALITY, 90, FALSE },
   { "description", N_("Description"), RW_WORKLIST_SORT_DESCRIPTION, 150, TRUE },
   { "study-date", N_("Study Date"), RW_WORKLIST_SORT_STUDY_DATE, 125, FALSE },
-  { "accession", N_("Accession"), RW_WORKLIST_SORT_ACCESSION, 140, FALSE },
+  { "accession", N_("Accession"), RW_WORKLIST_SORT_ACCESSION, 135, FALSE },
   { "referring", N_("Referring Physician"), RW_WORKLIST_SORT_REFERRING, 130, FALSE },
   { "priority", N_("Priority"), RW_WORKLIST_SORT_PRIORITY, 115, FALSE },
-  { "status", N_("Status"), RW_WORKLIST_SORT_STATUS, 100, FALSE },
+  { "status", N_("Status"), RW_WORKLIST_SORT_STATUS, 95, FALSE },
   { "received", N_("Received"), RW_WORKLIST_SORT_RECEIVED, 135, FALSE },
 };
 
