@@ -187,11 +187,15 @@ copy_converted (const char  *member,
   return TRUE;
 }
 
-gboolean
-rw_model_get_dicom_date (JsonObject  *object,
-                         const char  *member,
-                         char         out[RW_MODEL_DATE_LEN],
-                         GError     **error)
+/* An optional DICOM date or time member, through @convert into @out
+ * (empty when the member is missing). */
+static gboolean
+get_converted (JsonObject  *object,
+               const char  *member,
+               char       *(*convert) (const char *, GError **),
+               char        *out,
+               gsize        out_len,
+               GError     **error)
 {
   g_autofree char *value = NULL;
 
@@ -200,7 +204,16 @@ rw_model_get_dicom_date (JsonObject  *object,
     return FALSE;
   if (value == NULL)
     return TRUE;
-  return copy_converted (member, rw_dicom_date_to_iso, value, out, RW_MODEL_DATE_LEN, error);
+  return copy_converted (member, convert, value, out, out_len, error);
+}
+
+gboolean
+rw_model_get_dicom_date (JsonObject  *object,
+                         const char  *member,
+                         char         out[RW_MODEL_DATE_LEN],
+                         GError     **error)
+{
+  return get_converted (object, member, rw_dicom_date_to_iso, out, RW_MODEL_DATE_LEN, error);
 }
 
 gboolean
@@ -209,14 +222,7 @@ rw_model_get_dicom_time (JsonObject  *object,
                          char         out[RW_MODEL_TIME_LEN],
                          GError     **error)
 {
-  g_autofree char *value = NULL;
-
-  out[0] = '\0';
-  if (!rw_model_get_text (object, member, RW_JSON_OPTIONAL, &value, error))
-    return FALSE;
-  if (value == NULL)
-    return TRUE;
-  return copy_converted (member, rw_dicom_time_to_iso, value, out, RW_MODEL_TIME_LEN, error);
+  return get_converted (object, member, rw_dicom_time_to_iso, out, RW_MODEL_TIME_LEN, error);
 }
 
 gboolean
