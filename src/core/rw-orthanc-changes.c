@@ -101,8 +101,7 @@ on_changes (GObject      *source,
   return;
 
 bad:
-  rw_orthanc_client_bad_response (self, msg, cause->message, &error);
-  g_task_return_error (task, g_steal_pointer (&error));
+  rw_orthanc_client_return_bad_response (self, task, msg, cause->message);
 }
 
 void

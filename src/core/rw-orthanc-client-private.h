@@ -40,6 +40,11 @@ void         rw_orthanc_client_bad_response    (RwOrthancClient  *self,
                                                 SoupMessage      *msg,
                                                 const char       *why,
                                                 GError          **error);
+/* The same as @task's answer. */
+void         rw_orthanc_client_return_bad_response (RwOrthancClient *self,
+                                                    GTask           *task,
+                                                    SoupMessage     *msg,
+                                                    const char      *why);
 
 /* Sends a request and reads the whole body of a 2xx answer (at most
  * RW_ORTHANC_MAX_BODY). @body, if not NULL, is sent as JSON. */
@@ -72,12 +77,22 @@ JsonObject  *rw_orthanc_client_request_object_finish (RwOrthancClient  *self,
                                                       SoupMessage     **msg,
                                                       GError          **error);
 
-/* The GTask of a public _async call about one Orthanc resource, or NULL
- * (the task already answered NOT_FOUND) when @id is not an Orthanc id. */
-GTask       *rw_orthanc_client_task_for_id     (RwOrthancClient     *self,
+/* A public _async call about one Orthanc resource: sends @method to
+ * @prefix @id @suffix (joined) with @body, and @on_answer gets the call's
+ * GTask (@source_tag, @task_data freed with @task_data_free) as its user
+ * data. When @id is not an Orthanc id nothing is sent: the task answers
+ * NOT_FOUND. */
+void         rw_orthanc_client_request_for_id  (RwOrthancClient     *self,
+                                                const char          *method,
+                                                const char          *prefix,
                                                 const char          *id,
+                                                const char          *suffix,
+                                                JsonNode            *body,
                                                 gpointer             source_tag,
+                                                gpointer             task_data,
+                                                GDestroyNotify       task_data_free,
                                                 GCancellable        *cancellable,
+                                                GAsyncReadyCallback  on_answer,
                                                 GAsyncReadyCallback  callback,
                                                 gpointer             user_data);
 

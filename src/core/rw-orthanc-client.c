@@ -136,6 +136,18 @@ rw_orthanc_client_bad_response (RwOrthancClient  *self,
                self->host_label, soup_message_get_method (msg), message_path (msg), why);
 }
 
+void
+rw_orthanc_client_return_bad_response (RwOrthancClient *self,
+                                       GTask           *task,
+                                       SoupMessage     *msg,
+                                       const char      *why)
+{
+  GError *error = NULL;
+
+  rw_orthanc_client_bad_response (self, msg, why, &error);
+  g_task_return_error (task, error);
+}
+
 gboolean
 rw_orthanc_client_check_id (RwOrthancClient  *self,
                             const char       *id,
@@ -213,10 +225,8 @@ on_read (GObject      *source,
     }
   if (request->body->len + g_bytes_get_size (chunk) > RW_ORTHANC_MAX_BODY)
     {
-      GError *error = NULL;
-
-      rw_orthanc_client_bad_response (self, request->msg, _("the answer is too large"), &error);
-      g_task_return_error (task, error);
+      rw_orthanc_client_return_bad_response (self, task, request->msg,
+                                             _("the answer is too large"));
       return;
     }
   g_byte_array_append (request->body, g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk));
@@ -373,25 +383,35 @@ rw_orthanc_client_request_object_finish (RwOrthancClient  *self,
   return node != NULL ? json_object_ref (json_node_get_object (node)) : NULL;
 }
 
-GTask *
-rw_orthanc_client_task_for_id (RwOrthancClient     *self,
-                               const char          *id,
-                               gpointer             source_tag,
-                               GCancellable        *cancellable,
-                               GAsyncReadyCallback  callback,
-                               gpointer             user_data)
+void
+rw_orthanc_client_request_for_id (RwOrthancClient     *self,
+                                  const char          *method,
+                                  const char          *prefix,
+                                  const char          *id,
+                                  const char          *suffix,
+                                  JsonNode            *body,
+                                  gpointer             source_tag,
+                                  gpointer             task_data,
+                                  GDestroyNotify       task_data_free,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  on_answer,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autofree char *path = NULL;
   GError *error = NULL;
 
   g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, task_data, task_data_free);
   if (!rw_orthanc_client_check_id (self, id, &error))
     {
       g_task_return_error (task, error);
-      g_object_unref (task);
-      return NULL;
+      return;
     }
-  return task;
+  path = g_strconcat (prefix, id, suffix, NULL);
+  rw_orthanc_client_request_async (self, method, path, body, cancellable, on_answer,
+                                   g_steal_pointer (&task));
 }
 
 static void
@@ -720,10 +740,8 @@ on_statistics (GObject      *source,
       !get_size (object, "DiskSize", &stats->disk_size) ||
       !get_size (object, "UncompressedSize", &stats->uncompressed_size))
     {
-      rw_orthanc_client_bad_response (self, msg, cause != NULL ? cause->message
-                                                               : _("unexpected statistics"),
-                                      &error);
-      g_task_return_error (task, g_steal_pointer (&error));
+      rw_orthanc_client_return_bad_response (self, task, msg,
+                                             cause != NULL ? cause->message : _("unexpected statistics"));
       return;
     }
   stats->count_series = (guint) series;
@@ -738,17 +756,11 @@ rw_orthanc_client_get_statistics_async (RwOrthancClient     *self,
                                         GAsyncReadyCallback  callback,
                                         gpointer             user_data)
 {
-  g_autofree char *path = NULL;
-  GTask *task;
-
   g_return_if_fail (RW_IS_ORTHANC_CLIENT (self));
 
-  task = rw_orthanc_client_task_for_id (self, study_id, rw_orthanc_client_get_statistics_async,
-                                        cancellable, callback, user_data);
-  if (task == NULL)
-    return;
-  path = g_strconcat ("/studies/", study_id, "/statistics", NULL);
-  rw_orthanc_client_request_async (self, "GET", path, NULL, cancellable, on_statistics, task);
+  rw_orthanc_client_request_for_id (self, "GET", "/studies/", study_id, "/statistics", NULL,
+                                    rw_orthanc_client_get_statistics_async, NULL, NULL,
+                                    cancellable, on_statistics, callback, user_data);
 }
 
 gboolean
@@ -791,8 +803,7 @@ on_preview (GObject      *source,
   data = g_bytes_get_data (body, &len);
   if (len < sizeof png_magic || memcmp (data, png_magic, sizeof png_magic) != 0)
     {
-      rw_orthanc_client_bad_response (self, msg, _("the preview is not a PNG image"), &error);
-      g_task_return_error (task, g_steal_pointer (&error));
+      rw_orthanc_client_return_bad_response (self, task, msg, _("the preview is not a PNG image"));
       return;
     }
   g_task_return_pointer (task, g_steal_pointer (&body), (GDestroyNotify) g_bytes_unref);
@@ -805,17 +816,11 @@ rw_orthanc_client_get_preview_async (RwOrthancClient     *self,
                                      GAsyncReadyCallback  callback,
                                      gpointer             user_data)
 {
-  g_autofree char *path = NULL;
-  GTask *task;
-
   g_return_if_fail (RW_IS_ORTHANC_CLIENT (self));
 
-  task = rw_orthanc_client_task_for_id (self, instance_id, rw_orthanc_client_get_preview_async,
-                                        cancellable, callback, user_data);
-  if (task == NULL)
-    return;
-  path = g_strconcat ("/instances/", instance_id, "/preview", NULL);
-  rw_orthanc_client_request_async (self, "GET", path, NULL, cancellable, on_preview, task);
+  rw_orthanc_client_request_for_id (self, "GET", "/instances/", instance_id, "/preview", NULL,
+                                    rw_orthanc_client_get_preview_async, NULL, NULL,
+                                    cancellable, on_preview, callback, user_data);
 }
 
 GBytes *
@@ -851,10 +856,8 @@ on_anonymized (GObject      *source,
   if (!rw_json_get_string (object, "ID", RW_JSON_REQUIRED, &id, &cause) ||
       !rw_orthanc_client_check_id (self, id, NULL))
     {
-      rw_orthanc_client_bad_response (self, msg, cause != NULL ? cause->message
-                                                               : _("the new study has no valid id"),
-                                      &error);
-      g_task_return_error (task, g_steal_pointer (&error));
+      rw_orthanc_client_return_bad_response (self, task, msg,
+                                             cause != NULL ? cause->message : _("the new study has no valid id"));
       return;
     }
   g_task_return_pointer (task, g_strdup (id), g_free);
@@ -870,20 +873,15 @@ rw_orthanc_client_anonymize_study_async (RwOrthancClient     *self,
 {
   g_autoptr(JsonNode) body = NULL;
   g_autoptr(JsonObject) object = NULL;
-  g_autofree char *path = NULL;
-  GTask *task;
 
   g_return_if_fail (RW_IS_ORTHANC_CLIENT (self));
 
-  task = rw_orthanc_client_task_for_id (self, study_id, rw_orthanc_client_anonymize_study_async,
-                                        cancellable, callback, user_data);
-  if (task == NULL)
-    return;
   object = json_object_new ();
   json_object_set_boolean_member (object, "KeepSource", keep_source);
   body = json_node_init_object (json_node_alloc (), object);
-  path = g_strconcat ("/studies/", study_id, "/anonymize", NULL);
-  rw_orthanc_client_request_async (self, "POST", path, body, cancellable, on_anonymized, task);
+  rw_orthanc_client_request_for_id (self, "POST", "/studies/", study_id, "/anonymize", body,
+                                    rw_orthanc_client_anonymize_study_async, NULL, NULL,
+                                    cancellable, on_anonymized, callback, user_data);
 }
 
 char *
@@ -918,17 +916,11 @@ rw_orthanc_client_delete_study_async (RwOrthancClient     *self,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data)
 {
-  g_autofree char *path = NULL;
-  GTask *task;
-
   g_return_if_fail (RW_IS_ORTHANC_CLIENT (self));
 
-  task = rw_orthanc_client_task_for_id (self, study_id, rw_orthanc_client_delete_study_async,
-                                        cancellable, callback, user_data);
-  if (task == NULL)
-    return;
-  path = g_strconcat ("/studies/", study_id, NULL);
-  rw_orthanc_client_request_async (self, "DELETE", path, NULL, cancellable, on_deleted, task);
+  rw_orthanc_client_request_for_id (self, "DELETE", "/studies/", study_id, NULL, NULL,
+                                    rw_orthanc_client_delete_study_async, NULL, NULL,
+                                    cancellable, on_deleted, callback, user_data);
 }
 
 gboolean

@@ -145,8 +145,7 @@ on_found_series (GObject      *source,
           !rw_json_get_string (json_node_get_object (element), "ParentStudy", RW_JSON_REQUIRED,
                                &parent, NULL))
         {
-          rw_orthanc_client_bad_response (self, msg, _("a series without its study"), &error);
-          g_task_return_error (task, g_steal_pointer (&error));
+          rw_orthanc_client_return_bad_response (self, task, msg, _("a series without its study"));
           return;
         }
       list = g_hash_table_lookup (by_study, parent);
@@ -171,8 +170,7 @@ on_found_series (GObject      *source,
                                        rw_orthanc_client_get_base_url (self), &cause);
       if (exam == NULL)
         {
-          rw_orthanc_client_bad_response (self, msg, cause->message, &error);
-          g_task_return_error (task, g_steal_pointer (&error));
+          rw_orthanc_client_return_bad_response (self, task, msg, cause->message);
           return;
         }
       g_ptr_array_add (exams, exam);
@@ -215,8 +213,8 @@ on_found_studies (GObject      *source,
           !rw_json_get_string (tags, "StudyInstanceUID", RW_JSON_REQUIRED, &uid, NULL) ||
           uid[0] == '\0' || strspn (uid, "0123456789.") != strlen (uid))
         {
-          rw_orthanc_client_bad_response (self, msg, _("a study without a valid StudyInstanceUID"), &error);
-          g_task_return_error (task, g_steal_pointer (&error));
+          rw_orthanc_client_return_bad_response (self, task, msg,
+                                                 _("a study without a valid StudyInstanceUID"));
           return;
         }
       if (uids->len > 0)
@@ -311,7 +309,6 @@ finish_study (GTask      *task,
   StudyData *data = g_task_get_task_data (task);
   g_autoptr(JsonObject) shared = json_object_new ();
   g_autoptr(GError) cause = NULL;
-  g_autoptr(GError) error = NULL;
   RwExam *exam;
 
   if (age != NULL)
@@ -320,8 +317,7 @@ finish_study (GTask      *task,
                                    rw_orthanc_client_get_base_url (self), &cause);
   if (exam == NULL)
     {
-      rw_orthanc_client_bad_response (self, msg, cause->message, &error);
-      g_task_return_error (task, g_steal_pointer (&error));
+      rw_orthanc_client_return_bad_response (self, task, msg, cause->message);
       return;
     }
   g_task_return_pointer (task, exam, g_object_unref);
@@ -426,8 +422,7 @@ on_study (GObject      *source,
   if (!rw_json_get_string (data->study, "ID", RW_JSON_REQUIRED, &id, NULL) ||
       !rw_orthanc_client_check_id (self, id, NULL))
     {
-      rw_orthanc_client_bad_response (self, msg, _("a study without a valid id"), &error);
-      g_task_return_error (task, g_steal_pointer (&error));
+      rw_orthanc_client_return_bad_response (self, task, msg, _("a study without a valid id"));
       return;
     }
   path = g_strconcat ("/studies/", id, "/series", NULL);
@@ -442,18 +437,12 @@ rw_orthanc_client_get_study_async (RwOrthancClient     *self,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
-  g_autofree char *path = NULL;
-  GTask *task;
-
   g_return_if_fail (RW_IS_ORTHANC_CLIENT (self));
 
-  task = rw_orthanc_client_task_for_id (self, study_id, rw_orthanc_client_get_study_async,
-                                        cancellable, callback, user_data);
-  if (task == NULL)
-    return;
-  g_task_set_task_data (task, g_new0 (StudyData, 1), (GDestroyNotify) study_data_free);
-  path = g_strconcat ("/studies/", study_id, NULL);
-  rw_orthanc_client_request_async (self, "GET", path, NULL, cancellable, on_study, task);
+  rw_orthanc_client_request_for_id (self, "GET", "/studies/", study_id, NULL, NULL,
+                                    rw_orthanc_client_get_study_async,
+                                    g_new0 (StudyData, 1), (GDestroyNotify) study_data_free,
+                                    cancellable, on_study, callback, user_data);
 }
 
 RwExam *
@@ -501,10 +490,8 @@ on_priors (GObject      *source,
   node = rw_json_parse (data, (gssize) len, &cause);
   if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
     {
-      rw_orthanc_client_bad_response (self, msg, cause != NULL ? cause->message
-                                                               : _("Expected a JSON array"),
-                                      &error);
-      g_task_return_error (task, g_steal_pointer (&error));
+      rw_orthanc_client_return_bad_response (self, task, msg,
+                                             cause != NULL ? cause->message : _("Expected a JSON array"));
       return;
     }
 
@@ -516,15 +503,13 @@ on_priors (GObject      *source,
 
       if (!JSON_NODE_HOLDS_OBJECT (element))
         {
-          rw_orthanc_client_bad_response (self, msg, _("Expected a JSON object"), &error);
-          g_task_return_error (task, g_steal_pointer (&error));
+          rw_orthanc_client_return_bad_response (self, task, msg, _("Expected a JSON object"));
           return;
         }
       exam = rw_exam_new_from_dicomweb (json_node_get_object (element), &cause);
       if (exam == NULL)
         {
-          rw_orthanc_client_bad_response (self, msg, cause->message, &error);
-          g_task_return_error (task, g_steal_pointer (&error));
+          rw_orthanc_client_return_bad_response (self, task, msg, cause->message);
           return;
         }
       /* QIDO has no way to escape '*' or '?': compare exactly here. */

@@ -37,8 +37,8 @@ on_plugins (GObject      *source,
 
       if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
         {
-          rw_orthanc_client_bad_response (self, msg, _("the list of plugins holds something other than names"), &error);
-          g_task_return_error (task, error);
+          rw_orthanc_client_return_bad_response (self, task, msg,
+                                                 _("the list of plugins holds something other than names"));
           return;
         }
       g_ptr_array_add (names, g_strdup (json_node_get_string (node)));
@@ -102,8 +102,8 @@ on_lookup (GObject      *source,
   if (!JSON_NODE_HOLDS_VALUE (first) || json_node_get_value_type (first) != G_TYPE_STRING ||
       !rw_orthanc_client_check_id (self, json_node_get_string (first), NULL))
     {
-      rw_orthanc_client_bad_response (self, msg, _("the study found is not an Orthanc id"), &error);
-      g_task_return_error (task, error);
+      rw_orthanc_client_return_bad_response (self, task, msg,
+                                             _("the study found is not an Orthanc id"));
       return;
     }
   g_task_return_pointer (task, g_strdup (json_node_get_string (first)), g_free);
