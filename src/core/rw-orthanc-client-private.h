@@ -79,9 +79,8 @@ JsonObject  *rw_orthanc_client_request_object_finish (RwOrthancClient  *self,
 
 /* A public _async call about one Orthanc resource: sends @method to
  * @prefix @id @suffix (joined) with @body, and @on_answer gets the call's
- * GTask (@source_tag, @task_data freed with @task_data_free) as its user
- * data. When @id is not an Orthanc id nothing is sent: the task answers
- * NOT_FOUND. */
+ * GTask (with @source_tag) as its user data. When @id is not an Orthanc id
+ * nothing is sent: the task answers NOT_FOUND. */
 void         rw_orthanc_client_request_for_id  (RwOrthancClient     *self,
                                                 const char          *method,
                                                 const char          *prefix,
@@ -89,8 +88,6 @@ void         rw_orthanc_client_request_for_id  (RwOrthancClient     *self,
                                                 const char          *suffix,
                                                 JsonNode            *body,
                                                 gpointer             source_tag,
-                                                gpointer             task_data,
-                                                GDestroyNotify       task_data_free,
                                                 GCancellable        *cancellable,
                                                 GAsyncReadyCallback  on_answer,
                                                 GAsyncReadyCallback  callback,

@@ -391,8 +391,6 @@ rw_orthanc_client_request_for_id (RwOrthancClient     *self,
                                   const char          *suffix,
                                   JsonNode            *body,
                                   gpointer             source_tag,
-                                  gpointer             task_data,
-                                  GDestroyNotify       task_data_free,
                                   GCancellable        *cancellable,
                                   GAsyncReadyCallback  on_answer,
                                   GAsyncReadyCallback  callback,
@@ -403,7 +401,6 @@ rw_orthanc_client_request_for_id (RwOrthancClient     *self,
   GError *error = NULL;
 
   g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, task_data, task_data_free);
   if (!rw_orthanc_client_check_id (self, id, &error))
     {
       g_task_return_error (task, error);
@@ -759,7 +756,7 @@ rw_orthanc_client_get_statistics_async (RwOrthancClient     *self,
   g_return_if_fail (RW_IS_ORTHANC_CLIENT (self));
 
   rw_orthanc_client_request_for_id (self, "GET", "/studies/", study_id, "/statistics", NULL,
-                                    rw_orthanc_client_get_statistics_async, NULL, NULL,
+                                    rw_orthanc_client_get_statistics_async,
                                     cancellable, on_statistics, callback, user_data);
 }
 
@@ -819,7 +816,7 @@ rw_orthanc_client_get_preview_async (RwOrthancClient     *self,
   g_return_if_fail (RW_IS_ORTHANC_CLIENT (self));
 
   rw_orthanc_client_request_for_id (self, "GET", "/instances/", instance_id, "/preview", NULL,
-                                    rw_orthanc_client_get_preview_async, NULL, NULL,
+                                    rw_orthanc_client_get_preview_async,
                                     cancellable, on_preview, callback, user_data);
 }
 
@@ -880,7 +877,7 @@ rw_orthanc_client_anonymize_study_async (RwOrthancClient     *self,
   json_object_set_boolean_member (object, "KeepSource", keep_source);
   body = json_node_init_object (json_node_alloc (), object);
   rw_orthanc_client_request_for_id (self, "POST", "/studies/", study_id, "/anonymize", body,
-                                    rw_orthanc_client_anonymize_study_async, NULL, NULL,
+                                    rw_orthanc_client_anonymize_study_async,
                                     cancellable, on_anonymized, callback, user_data);
 }
 
@@ -919,7 +916,7 @@ rw_orthanc_client_delete_study_async (RwOrthancClient     *self,
   g_return_if_fail (RW_IS_ORTHANC_CLIENT (self));
 
   rw_orthanc_client_request_for_id (self, "DELETE", "/studies/", study_id, NULL, NULL,
-                                    rw_orthanc_client_delete_study_async, NULL, NULL,
+                                    rw_orthanc_client_delete_study_async,
                                     cancellable, on_deleted, callback, user_data);
 }
 

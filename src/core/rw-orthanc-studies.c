@@ -407,12 +407,14 @@ on_study (GObject      *source,
 {
   RwOrthancClient *self = RW_ORTHANC_CLIENT (source);
   g_autoptr(GTask) task = user_data;
-  StudyData *data = g_task_get_task_data (task);
+  StudyData *data = g_new0 (StudyData, 1);
   g_autoptr(SoupMessage) msg = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
   const char *id = NULL;
 
+  /* What the next answers add to, until the exam can be built. */
+  g_task_set_task_data (task, data, (GDestroyNotify) study_data_free);
   data->study = rw_orthanc_client_request_object_finish (self, result, &msg, &error);
   if (data->study == NULL)
     {
@@ -441,7 +443,6 @@ rw_orthanc_client_get_study_async (RwOrthancClient     *self,
 
   rw_orthanc_client_request_for_id (self, "GET", "/studies/", study_id, NULL, NULL,
                                     rw_orthanc_client_get_study_async,
-                                    g_new0 (StudyData, 1), (GDestroyNotify) study_data_free,
                                     cancellable, on_study, callback, user_data);
 }
 
