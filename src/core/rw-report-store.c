@@ -78,9 +78,12 @@ typedef struct {
   gpointer      barrier;
 } Op;
 
-typedef void (*JobFunc) (RwReportStore *self,
-                         GTask         *task,
-                         Op            *op);
+/* A job that answers its task itself; when it fails it sets @error
+ * instead, and run_job() answers with that. */
+typedef gboolean (*JobFunc) (RwReportStore  *self,
+                             GTask          *task,
+                             Op             *op,
+                             GError        **error);
 
 /* The body of a write: runs inside a transaction that run_job() opens and
  * commits, or rolls back when it fails. */
@@ -165,27 +168,23 @@ column_text (sqlite3_stmt *stmt,
 
 /* Runs @body in a transaction and answers the task with the op's
  * entry_id (the new outbox entry's, for an enqueue), or rolls back and
- * answers with the error. */
-static void
-run_in_transaction (RwReportStore *self,
-                    GTask         *task,
-                    Op            *op,
-                    TxnFunc        body)
+ * fails. */
+static gboolean
+run_in_transaction (RwReportStore  *self,
+                    GTask          *task,
+                    Op             *op,
+                    TxnFunc         body,
+                    GError        **error)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (!ensure_open (self, &error) || !rw_sqlite_begin (self->db, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  if (!body (self, op, &error) || !rw_sqlite_commit (self->db, &error))
+  if (!ensure_open (self, error) || !rw_sqlite_begin (self->db, error))
+    return FALSE;
+  if (!body (self, op, error) || !rw_sqlite_commit (self->db, error))
     {
       rw_sqlite_rollback (self->db);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
+      return FALSE;
     }
   g_task_return_int (task, op->entry_id);
+  return TRUE;
 }
 
 /* Binds the draft's key (server, user, exam) from parameter @first on. */
@@ -229,36 +228,29 @@ prepare_for_key (RwReportStore  *self,
 
 /* Drafts ----------------------------------------------------------------- */
 
-static void
-load_draft_job (RwReportStore *self,
-                GTask         *task,
-                Op            *op)
+static gboolean
+load_draft_job (RwReportStore  *self,
+                GTask          *task,
+                Op             *op,
+                GError        **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(RwDraft) draft = NULL;
   gboolean has_row = FALSE;
 
-  if (!ensure_open (self, &error) ||
-      (stmt = rw_sqlite_prepare (self->db,
-                                 "SELECT technique, findings, conclusion, base_version, unsent,"
-                                 " conflict, failure, updated_at FROM drafts"
-                                 " WHERE server = ? AND username = ? AND exam_id = ?",
-                                 &error)) == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  bind_key (stmt, 1, op, op->exam_id);
-  if (!rw_sqlite_step_row (self->db, stmt, &has_row, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+  if (!ensure_open (self, error))
+    return FALSE;
+  stmt = prepare_for_key (self,
+                          "SELECT technique, findings, conclusion, base_version, unsent,"
+                          " conflict, failure, updated_at FROM drafts"
+                          " WHERE server = ? AND username = ? AND exam_id = ?",
+                          op, op->exam_id, error);
+  if (stmt == NULL || !rw_sqlite_step_row (self->db, stmt, &has_row, error))
+    return FALSE;
   if (!has_row)
     {
       g_task_return_pointer (task, NULL, NULL);
-      return;
+      return TRUE;
     }
 
   draft = g_new0 (RwDraft, 1);
@@ -283,6 +275,7 @@ load_draft_job (RwReportStore *self,
     draft->failure = g_strdup (column_text (stmt, 6));
   draft->updated_at = sqlite3_column_int64 (stmt, 7);
   g_task_return_pointer (task, g_steal_pointer (&draft), (GDestroyNotify) rw_draft_free);
+  return TRUE;
 }
 
 /* Writes the op's text as the exam's draft with @sql, an upsert whose
@@ -415,48 +408,40 @@ next_free (Next *next)
   g_free (next);
 }
 
-static void
-next_job (RwReportStore *self,
-          GTask         *task,
-          Op            *op)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Next, next_free)
+
+static gboolean
+next_job (RwReportStore  *self,
+          GTask          *task,
+          Op             *op,
+          GError        **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(sqlite3_stmt) count = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(Next) next = NULL;
   gboolean has_row = FALSE;
   const char *kind;
-  Next *next;
 
-  if (!ensure_open (self, &error) ||
-      (stmt = rw_sqlite_prepare (self->db,
-                                 "SELECT o.id, o.exam_id, o.kind, o.technique, o.findings, o.conclusion,"
-                                 " o.addendum, o.attempts, o.created_at, coalesce (d.base_version, 0)"
-                                 " FROM outbox o LEFT JOIN drafts d ON d.server = o.server"
-                                 " AND d.username = o.username AND d.exam_id = o.exam_id"
-                                 " WHERE o.server = ?1 AND o.username = ?2 ORDER BY o.id LIMIT 1",
-                                 &error)) == NULL ||
-      (count = rw_sqlite_prepare (self->db, "SELECT count(*) FROM outbox WHERE server = ? AND username = ?",
-                                  &error)) == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+  if (!ensure_open (self, error))
+    return FALSE;
   /* Both take the user as parameters 1 and 2 (no exam). */
-  bind_key (count, 1, op, 0);
-  bind_key (stmt, 1, op, 0);
-  if (!rw_sqlite_step_row (self->db, count, &has_row, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+  stmt = prepare_for_key (self,
+                          "SELECT o.id, o.exam_id, o.kind, o.technique, o.findings, o.conclusion,"
+                          " o.addendum, o.attempts, o.created_at, coalesce (d.base_version, 0)"
+                          " FROM outbox o LEFT JOIN drafts d ON d.server = o.server"
+                          " AND d.username = o.username AND d.exam_id = o.exam_id"
+                          " WHERE o.server = ?1 AND o.username = ?2 ORDER BY o.id LIMIT 1",
+                          op, 0, error);
+  if (stmt == NULL)
+    return FALSE;
+  count = prepare_for_key (self, "SELECT count(*) FROM outbox WHERE server = ? AND username = ?",
+                           op, 0, error);
+  if (count == NULL || !rw_sqlite_step_row (self->db, count, &has_row, error))
+    return FALSE;
   next = g_new0 (Next, 1);
   next->n_pending = (guint) sqlite3_column_int (count, 0);
-  if (!rw_sqlite_step_row (self->db, stmt, &has_row, &error))
-    {
-      next_free (next);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+  if (!rw_sqlite_step_row (self->db, stmt, &has_row, error))
+    return FALSE;
   if (has_row)
     {
       RwOutboxEntry *entry = g_new0 (RwOutboxEntry, 1);
@@ -474,7 +459,8 @@ next_job (RwReportStore *self,
       entry->base_version = sqlite3_column_int64 (stmt, 9);
       next->entry = entry;
     }
-  g_task_return_pointer (task, next, (GDestroyNotify) next_free);
+  g_task_return_pointer (task, g_steal_pointer (&next), (GDestroyNotify) next_free);
+  return TRUE;
 }
 
 /* The exam of entry @id, or 0 when the entry is gone. */
@@ -591,10 +577,11 @@ typedef struct {
   gboolean done;
 } Barrier;
 
-static void
-barrier_job (RwReportStore *self,
-             GTask         *task,
-             Op            *op)
+static gboolean
+barrier_job (RwReportStore  *self,
+             GTask          *task,
+             Op             *op,
+             GError        **error)
 {
   Barrier *barrier = op->barrier;
 
@@ -603,6 +590,7 @@ barrier_job (RwReportStore *self,
   g_cond_signal (&barrier->cond);
   g_mutex_unlock (&barrier->mutex);
   g_task_return_boolean (task, TRUE);
+  return TRUE;
 }
 
 static void
@@ -611,13 +599,18 @@ run_job (gpointer data,
 {
   Job *job = data;
   RwReportStore *self = g_task_get_source_object (job->task);
+  Op *op = g_task_get_task_data (job->task);
+  g_autoptr(GError) error = NULL;
+  gboolean done;
 
   /* A write that was asked for is done even if its caller went away: the
    * cancellable only spares the caller its callback. */
   if (job->txn != NULL)
-    run_in_transaction (self, job->task, g_task_get_task_data (job->task), job->txn);
+    done = run_in_transaction (self, job->task, op, job->txn, &error);
   else
-    job->func (self, job->task, g_task_get_task_data (job->task));
+    done = job->func (self, job->task, op, &error);
+  if (!done)
+    g_task_return_error (job->task, g_steal_pointer (&error));
   g_object_unref (job->task);
   g_free (job);
 }
