@@ -345,6 +345,25 @@ rw_sqlite_step_done (RwSqlite      *self,
   return TRUE;
 }
 
+RwSqliteCachedStmt *
+rw_sqlite_query_id (RwSqlite     *self,
+                    const char   *sql,
+                    gint64        id,
+                    gboolean     *has_row,
+                    GError      **error)
+{
+  g_autoptr(RwSqliteCachedStmt) stmt = NULL;
+
+  *has_row = FALSE;
+  stmt = rw_sqlite_prepare_cached (self, sql, error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (!rw_sqlite_step_row (self, stmt, has_row, error))
+    return NULL;
+  return g_steal_pointer (&stmt);
+}
+
 /* Steps a query; *has_row says whether a row is ready to be read. */
 gboolean
 rw_sqlite_step_row (RwSqlite      *self,

@@ -86,6 +86,14 @@ RwSqliteCachedStmt *rw_sqlite_prepare_cached (RwSqlite           *self,
                                               const char         *sql,
                                               GError            **error);
 void          rw_sqlite_cached_stmt_release (RwSqliteCachedStmt *stmt);
+/* Runs the cached query @sql, whose one parameter is @id, up to its first
+ * row: the statement, *has_row saying whether a row is ready to be read,
+ * or NULL with @error. */
+RwSqliteCachedStmt *rw_sqlite_query_id (RwSqlite           *self,
+                                        const char         *sql,
+                                        gint64              id,
+                                        gboolean           *has_row,
+                                        GError            **error);
 
 /* Columns as GLib strings: NULL for SQL NULL. */
 char         *rw_sqlite_column_dup    (sqlite3_stmt            *stmt,

@@ -216,11 +216,8 @@ audit_export_job (RwServerRequest  *req,
   g_autoptr(RwSqliteCachedStmt) stmt = NULL;
   gboolean has_row = FALSE;
 
-  stmt = rw_sqlite_prepare_cached (db, "SELECT 1 FROM exams WHERE id = ?", error);
+  stmt = rw_sqlite_query_id (db, "SELECT 1 FROM exams WHERE id = ?", record->exam_id, &has_row, error);
   if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, record->exam_id);
-  if (!rw_sqlite_step_row (db, stmt, &has_row, error))
     return FALSE;
   if (!has_row)
     {

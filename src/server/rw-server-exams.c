@@ -151,11 +151,9 @@ rw_server_exams_load_json (RwSqlite  *db,
   g_autoptr(JsonBuilder) builder = NULL;
   gboolean has_row = FALSE;
 
-  stmt = rw_sqlite_prepare_cached (db, "SELECT " EXAM_COLUMNS EXAM_FROM " WHERE e.id = ?", error);
+  stmt = rw_sqlite_query_id (db, "SELECT " EXAM_COLUMNS EXAM_FROM " WHERE e.id = ?",
+                             exam_id, &has_row, error);
   if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_int64 (stmt, 1, exam_id);
-  if (!rw_sqlite_step_row (db, stmt, &has_row, error))
     return NULL;
   if (!has_row)
     {
@@ -179,11 +177,9 @@ rw_server_exams_event_frame (RwSqlite    *db,
   gboolean has_row = FALSE;
   GString *frame;
 
-  stmt = rw_sqlite_prepare_cached (db, "SELECT " EXAM_COLUMNS EXAM_FROM " WHERE e.id = ?", error);
+  stmt = rw_sqlite_query_id (db, "SELECT " EXAM_COLUMNS EXAM_FROM " WHERE e.id = ?",
+                             exam_id, &has_row, error);
   if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_int64 (stmt, 1, exam_id);
-  if (!rw_sqlite_step_row (db, stmt, &has_row, error))
     return NULL;
   if (!has_row)
     {
@@ -644,14 +640,10 @@ rw_server_exams_load_state (RwSqlite           *db,
   g_autoptr(RwSqliteCachedStmt) stmt = NULL;
   gboolean has_row = FALSE;
 
-  stmt = rw_sqlite_prepare_cached (db,
-                                   "SELECT e.status, e.assigned_to, a.display_name"
-                                   " FROM exams e LEFT JOIN users a ON a.id = e.assigned_to WHERE e.id = ?",
-                                   error);
+  stmt = rw_sqlite_query_id (db, "SELECT e.status, e.assigned_to, a.display_name"
+                             " FROM exams e LEFT JOIN users a ON a.id = e.assigned_to WHERE e.id = ?",
+                             exam_id, &has_row, error);
   if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, exam_id);
-  if (!rw_sqlite_step_row (db, stmt, &has_row, error))
     return FALSE;
   if (!has_row)
     return not_found (exam_id, error);

@@ -76,11 +76,8 @@ load_phrase (RwSqlite  *db,
   g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
   gboolean has_row = FALSE;
 
-  stmt = rw_sqlite_prepare_cached (db, "SELECT " PHRASE_COLUMNS " FROM phrases WHERE id = ?", error);
+  stmt = rw_sqlite_query_id (db, "SELECT " PHRASE_COLUMNS " FROM phrases WHERE id = ?", id, &has_row, error);
   if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_int64 (stmt, 1, id);
-  if (!rw_sqlite_step_row (db, stmt, &has_row, error))
     return NULL;
   if (!has_row)
     {
@@ -318,11 +315,8 @@ check_owner (RwServerRequest  *req,
   g_autoptr(RwSqliteCachedStmt) stmt = NULL;
   gboolean has_row = FALSE;
 
-  stmt = rw_sqlite_prepare_cached (db, "SELECT owner_id FROM phrases WHERE id = ?", error);
+  stmt = rw_sqlite_query_id (db, "SELECT owner_id FROM phrases WHERE id = ?", req->id, &has_row, error);
   if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, req->id);
-  if (!rw_sqlite_step_row (db, stmt, &has_row, error))
     return FALSE;
   if (!has_row ||
       (sqlite3_column_type (stmt, 0) != SQLITE_NULL && sqlite3_column_int64 (stmt, 0) != req->user->id))

@@ -64,17 +64,13 @@ rw_server_reports_load_json (RwSqlite  *db,
   g_autoptr(JsonBuilder) builder = NULL;
   gboolean has_row = FALSE;
 
-  stmt = rw_sqlite_prepare_cached (db,
-                                   "SELECT r.exam_id, r.technique, r.findings, r.conclusion, r.is_final,"
-                                   " r.version, r.created_at, r.updated_at, r.finalized_at, "
-                                   RW_SERVER_USER_COLUMNS ("u")
-                                   " FROM reports r LEFT JOIN users u ON u.id = r.radiologist_id"
-                                   " WHERE r.exam_id = ?",
-                                   error);
+  stmt = rw_sqlite_query_id (db, "SELECT r.exam_id, r.technique, r.findings, r.conclusion, r.is_final,"
+                             " r.version, r.created_at, r.updated_at, r.finalized_at, "
+                             RW_SERVER_USER_COLUMNS ("u")
+                             " FROM reports r LEFT JOIN users u ON u.id = r.radiologist_id"
+                             " WHERE r.exam_id = ?",
+                             exam_id, &has_row, error);
   if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_int64 (stmt, 1, exam_id);
-  if (!rw_sqlite_step_row (db, stmt, &has_row, error))
     return NULL;
   if (!has_row)
     return json_node_init_null (json_node_alloc ());
@@ -177,11 +173,9 @@ load_stored (RwSqlite      *db,
   g_autoptr(RwSqliteCachedStmt) stmt = NULL;
   gboolean has_row = FALSE;
 
-  stmt = rw_sqlite_prepare_cached (db, "SELECT is_final, version, conclusion FROM reports WHERE exam_id = ?", error);
+  stmt = rw_sqlite_query_id (db, "SELECT is_final, version, conclusion FROM reports WHERE exam_id = ?",
+                             exam_id, &has_row, error);
   if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, exam_id);
-  if (!rw_sqlite_step_row (db, stmt, &has_row, error))
     return FALSE;
   stored->exists = has_row;
   if (has_row)

@@ -213,6 +213,42 @@ test_cached (Fixture       *f,
   g_assert_error (error, RW_SQLITE_ERROR, RW_SQLITE_ERROR_QUERY);
 }
 
+/* A query by id stops at its row, says when there is none, and fails
+ * cleanly on a bad statement. */
+static void
+test_query_id (Fixture       *f,
+               gconstpointer  data)
+{
+  const char *sql = "SELECT name FROM patient WHERE id = ?";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RwSqlite) db = NULL;
+
+  db = rw_sqlite_open (f->path, RW_SQLITE_DURABLE, migrations, 2, &error);
+  g_assert_no_error (error);
+  g_assert_true (rw_sqlite_exec (db, "INSERT INTO patient (id, name) VALUES (7, 'A'), (8, 'B')", &error));
+
+  for (gint64 id = 7; id <= 9; id++)
+    {
+      g_autoptr(RwSqliteCachedStmt) stmt = NULL;
+      gboolean has_row = id == 9;
+
+      stmt = rw_sqlite_query_id (db, sql, id, &has_row, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (stmt);
+      g_assert_true (has_row == (id != 9));
+      if (has_row)
+        g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, id == 7 ? "A" : "B");
+    }
+
+  {
+    gboolean has_row = TRUE;
+
+    g_assert_null (rw_sqlite_query_id (db, "SELECT name FROM nowhere WHERE id = ?", 7, &has_row, &error));
+    g_assert_error (error, RW_SQLITE_ERROR, RW_SQLITE_ERROR_QUERY);
+    g_assert_false (has_row);
+  }
+}
+
 /* A connection for one thread at a time works as any other, and its cache
  * tells apart statements of the same length that begin and end alike. */
 static void
@@ -255,6 +291,7 @@ main (int   argc,
   g_test_add ("/sqlite/not-a-database", Fixture, NULL, fixture_setup, test_not_a_database, fixture_teardown);
   g_test_add ("/sqlite/transaction", Fixture, NULL, fixture_setup, test_transaction, fixture_teardown);
   g_test_add ("/sqlite/cached", Fixture, NULL, fixture_setup, test_cached, fixture_teardown);
+  g_test_add ("/sqlite/query-id", Fixture, NULL, fixture_setup, test_query_id, fixture_teardown);
   g_test_add ("/sqlite/unshared", Fixture, NULL, fixture_setup, test_unshared, fixture_teardown);
 
   return g_test_run ();
