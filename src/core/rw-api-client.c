@@ -6,7 +6,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
-#include "rw-api-client.h"
+#include "rw-api-client-private.h"
 #include "rw-exam.h"
 #include "rw-json.h"
 
@@ -286,29 +286,17 @@ send_request (RwApiClient         *self,
                                     cancellable, on_send_and_read, g_steal_pointer (&task));
 }
 
-static gpointer
-finish_pointer (RwApiClient   *self,
-                GAsyncResult  *result,
-                gpointer       source_tag,
-                GError       **error)
+gpointer
+rw_api_client_finish_pointer (RwApiClient   *self,
+                              GAsyncResult  *result,
+                              gpointer       source_tag,
+                              GError       **error)
 {
   g_return_val_if_fail (RW_IS_API_CLIENT (self), NULL);
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static JsonObject *
-require_object (JsonNode  *node,
-                GError   **error)
-{
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    {
-      g_set_error_literal (error, RW_JSON_ERROR, RW_JSON_ERROR_SHAPE, _("expected a JSON object"));
-      return NULL;
-    }
-  return json_node_get_object (node);
 }
 
 static gpointer
@@ -322,7 +310,7 @@ static gpointer
 parse_object (JsonNode  *node,
               GError   **error)
 {
-  JsonObject *object = require_object (node, error);
+  JsonObject *object = rw_json_node_get_object (node, error);
 
   return object != NULL ? json_object_ref (object) : NULL;
 }
@@ -331,7 +319,7 @@ static gpointer
 parse_health (JsonNode  *node,
               GError   **error)
 {
-  JsonObject *object = require_object (node, error);
+  JsonObject *object = rw_json_node_get_object (node, error);
   const char *status = NULL;
   const char *version = NULL;
 
@@ -364,7 +352,7 @@ static gpointer
 parse_exam_page (JsonNode  *node,
                  GError   **error)
 {
-  JsonObject *object = require_object (node, error);
+  JsonObject *object = rw_json_node_get_object (node, error);
   g_autoptr(GPtrArray) exams = NULL;
   JsonArray *array = NULL;
   JsonNode *cursor;
@@ -429,7 +417,7 @@ static gpointer
 parse_login (JsonNode  *node,
              GError   **error)
 {
-  JsonObject *object = require_object (node, error);
+  JsonObject *object = rw_json_node_get_object (node, error);
   JsonObject *user = NULL;
   const char *token = NULL;
   Login *login;
@@ -673,7 +661,7 @@ rw_api_client_health_finish (RwApiClient   *self,
                              GAsyncResult  *result,
                              GError       **error)
 {
-  return finish_pointer (self, result, rw_api_client_health_async, error);
+  return rw_api_client_finish_pointer (self, result, rw_api_client_health_async, error);
 }
 
 void
@@ -713,7 +701,7 @@ rw_api_client_login_finish (RwApiClient   *self,
                             JsonObject   **user,
                             GError       **error)
 {
-  Login *login = finish_pointer (self, result, rw_api_client_login_async, error);
+  Login *login = rw_api_client_finish_pointer (self, result, rw_api_client_login_async, error);
 
   if (login == NULL)
     return FALSE;
@@ -747,7 +735,7 @@ rw_api_client_logout_finish (RwApiClient   *self,
                              GAsyncResult  *result,
                              GError       **error)
 {
-  g_autoptr(JsonNode) node = finish_pointer (self, result, rw_api_client_logout_async, error);
+  g_autoptr(JsonNode) node = rw_api_client_finish_pointer (self, result, rw_api_client_logout_async, error);
 
   rw_api_client_set_token (self, NULL);
   return node != NULL;
@@ -803,7 +791,7 @@ rw_api_client_list_exams_finish (RwApiClient   *self,
                                  char         **next_cursor,
                                  GError       **error)
 {
-  ExamPage *page = finish_pointer (self, result, rw_api_client_list_exams_async, error);
+  ExamPage *page = rw_api_client_finish_pointer (self, result, rw_api_client_list_exams_async, error);
   GPtrArray *exams;
 
   if (page == NULL)
@@ -836,7 +824,7 @@ rw_api_client_get_exam_finish (RwApiClient   *self,
                                GAsyncResult  *result,
                                GError       **error)
 {
-  return finish_pointer (self, result, rw_api_client_get_exam_async, error);
+  return rw_api_client_finish_pointer (self, result, rw_api_client_get_exam_async, error);
 }
 
 static void
@@ -871,7 +859,7 @@ rw_api_client_claim_finish (RwApiClient   *self,
                             GAsyncResult  *result,
                             GError       **error)
 {
-  g_autoptr(JsonNode) node = finish_pointer (self, result, rw_api_client_claim_async, error);
+  g_autoptr(JsonNode) node = rw_api_client_finish_pointer (self, result, rw_api_client_claim_async, error);
 
   return node != NULL;
 }
@@ -893,7 +881,7 @@ rw_api_client_release_finish (RwApiClient   *self,
                               GAsyncResult  *result,
                               GError       **error)
 {
-  g_autoptr(JsonNode) node = finish_pointer (self, result, rw_api_client_release_async, error);
+  g_autoptr(JsonNode) node = rw_api_client_finish_pointer (self, result, rw_api_client_release_async, error);
 
   return node != NULL;
 }
@@ -920,7 +908,7 @@ rw_api_client_request_finish (RwApiClient   *self,
                               GAsyncResult  *result,
                               GError       **error)
 {
-  return finish_pointer (self, result, rw_api_client_request_async, error);
+  return rw_api_client_finish_pointer (self, result, rw_api_client_request_async, error);
 }
 
 /* The server explains some refusals with more than a message: a 409 on a

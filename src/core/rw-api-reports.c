@@ -5,6 +5,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "rw-api-client-private.h"
 #include "rw-api-reports.h"
 #include "rw-json.h"
 
@@ -108,38 +109,13 @@ call_async (RwApiClient         *self,
   rw_api_client_request_async (self, method, path, body, cancellable, on_request, task);
 }
 
-static gpointer
-call_finish (RwApiClient   *self,
-             GAsyncResult  *result,
-             gpointer       source_tag,
-             GError       **error)
-{
-  g_return_val_if_fail (RW_IS_API_CLIENT (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static JsonObject *
-require_object (JsonNode  *node,
-                GError   **error)
-{
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    {
-      g_set_error_literal (error, RW_JSON_ERROR, RW_JSON_ERROR_SHAPE, _("expected a JSON object"));
-      return NULL;
-    }
-  return json_node_get_object (node);
-}
-
 /* The signed-in user -------------------------------------------------- */
 
 static gpointer
 parse_user (JsonNode  *node,
             GError   **error)
 {
-  JsonObject *object = require_object (node, error);
+  JsonObject *object = rw_json_node_get_object (node, error);
 
   return object != NULL ? rw_user_new_from_api (object, error) : NULL;
 }
@@ -160,7 +136,7 @@ rw_api_client_get_me_finish (RwApiClient   *self,
                              GAsyncResult  *result,
                              GError       **error)
 {
-  return call_finish (self, result, rw_api_client_get_me_async, error);
+  return rw_api_client_finish_pointer (self, result, rw_api_client_get_me_async, error);
 }
 
 /* One exam with its laudo and priors ------------------------------ */
@@ -258,7 +234,7 @@ static gpointer
 parse_exam_record (JsonNode  *node,
                    GError   **error)
 {
-  JsonObject *object = require_object (node, error);
+  JsonObject *object = rw_json_node_get_object (node, error);
   g_autoptr(RwExamRecord) record = NULL;
 
   if (object == NULL)
@@ -294,7 +270,7 @@ rw_api_client_open_exam_finish (RwApiClient   *self,
                                 GAsyncResult  *result,
                                 GError       **error)
 {
-  return call_finish (self, result, rw_api_client_open_exam_async, error);
+  return rw_api_client_finish_pointer (self, result, rw_api_client_open_exam_async, error);
 }
 
 /* Laudos -------------------------------------------------------------- */
@@ -303,7 +279,7 @@ static gpointer
 parse_report (JsonNode  *node,
               GError   **error)
 {
-  JsonObject *object = require_object (node, error);
+  JsonObject *object = rw_json_node_get_object (node, error);
 
   return object != NULL ? rw_report_new_from_api (object, error) : NULL;
 }
@@ -313,7 +289,7 @@ static gpointer
 parse_report_answer (JsonNode  *node,
                      GError   **error)
 {
-  JsonObject *object = require_object (node, error);
+  JsonObject *object = rw_json_node_get_object (node, error);
   JsonObject *report = NULL;
   gboolean success = FALSE;
 
@@ -350,7 +326,7 @@ rw_api_client_get_report_finish (RwApiClient   *self,
                                  GAsyncResult  *result,
                                  GError       **error)
 {
-  return call_finish (self, result, rw_api_client_get_report_async, error);
+  return rw_api_client_finish_pointer (self, result, rw_api_client_get_report_async, error);
 }
 
 static void
@@ -403,7 +379,7 @@ rw_api_client_save_report_finish (RwApiClient   *self,
                                   RwReport     **stored,
                                   GError       **error)
 {
-  RwReport *report = call_finish (self, result, rw_api_client_save_report_async, error);
+  RwReport *report = rw_api_client_finish_pointer (self, result, rw_api_client_save_report_async, error);
 
   if (stored != NULL)
     {
@@ -444,7 +420,7 @@ rw_api_client_add_addendum_finish (RwApiClient   *self,
                                    GAsyncResult  *result,
                                    GError       **error)
 {
-  return call_finish (self, result, rw_api_client_add_addendum_async, error);
+  return rw_api_client_finish_pointer (self, result, rw_api_client_add_addendum_async, error);
 }
 
 /* The phrase bank ------------------------------------------------------ */
@@ -472,14 +448,14 @@ rw_api_client_list_phrases_finish (RwApiClient   *self,
                                    GAsyncResult  *result,
                                    GError       **error)
 {
-  return call_finish (self, result, rw_api_client_list_phrases_async, error);
+  return rw_api_client_finish_pointer (self, result, rw_api_client_list_phrases_async, error);
 }
 
 static gpointer
 parse_phrase (JsonNode  *node,
               GError   **error)
 {
-  JsonObject *object = require_object (node, error);
+  JsonObject *object = rw_json_node_get_object (node, error);
 
   return object != NULL ? rw_phrase_new_from_api (object, error) : NULL;
 }
@@ -523,5 +499,5 @@ rw_api_client_create_phrase_finish (RwApiClient   *self,
                                     GAsyncResult  *result,
                                     GError       **error)
 {
-  return call_finish (self, result, rw_api_client_create_phrase_async, error);
+  return rw_api_client_finish_pointer (self, result, rw_api_client_create_phrase_async, error);
 }

@@ -90,6 +90,18 @@ rw_json_parse_array (const char  *data,
   return json_array_ref (json_node_get_array (root));
 }
 
+JsonObject *
+rw_json_node_get_object (JsonNode  *node,
+                         GError   **error)
+{
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error_literal (error, RW_JSON_ERROR, RW_JSON_ERROR_SHAPE, _("expected a JSON object"));
+      return NULL;
+    }
+  return json_node_get_object (node);
+}
+
 /* Returns the member's node, NULL when it is missing or null; sets an error
  * only when it is required. */
 static JsonNode *

@@ -34,6 +34,9 @@ JsonObject *rw_json_parse_object (const char   *data,
 JsonArray  *rw_json_parse_array  (const char   *data,
                                   gssize        length,
                                   GError      **error);
+/* @node's object (borrowed), or NULL with RW_JSON_ERROR_SHAPE. */
+JsonObject *rw_json_node_get_object (JsonNode *node,
+                                     GError  **error);
 
 /* Strict accessors. With RW_JSON_OPTIONAL a missing or null member leaves
  * *out as NULL (0 for numbers) and succeeds; a member of the wrong type is

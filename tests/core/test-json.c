@@ -104,6 +104,25 @@ test_round_trip (void)
   g_assert_cmpstr (text, ==, "{\"name\":\"CONCEIÇÃO\"}");
 }
 
+/* A node's object, checked: anything else is a shape error. */
+static void
+test_node_object (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) object = rw_json_parse ("{\"id\":7}", -1, &error);
+  g_autoptr(JsonNode) array = rw_json_parse ("[{\"id\":7}]", -1, &error);
+  JsonObject *found;
+
+  g_assert_no_error (error);
+  found = rw_json_node_get_object (object, &error);
+  g_assert_no_error (error);
+  g_assert_true (found == json_node_get_object (object));
+  g_assert_cmpint (json_object_get_int_member (found, "id"), ==, 7);
+
+  g_assert_null (rw_json_node_get_object (array, &error));
+  g_assert_error (error, RW_JSON_ERROR, RW_JSON_ERROR_SHAPE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -114,6 +133,7 @@ main (int   argc,
   g_test_add_func ("/json/parse-errors", test_parse_errors);
   g_test_add_func ("/json/accessors", test_accessors);
   g_test_add_func ("/json/round-trip", test_round_trip);
+  g_test_add_func ("/json/node-object", test_node_object);
 
   return g_test_run ();
 }
