@@ -7,6 +7,7 @@
 
 #include <locale.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -232,8 +233,8 @@ test_permanent_failure (void)
 }
 
 /* A stand-in for a radiweb-server that takes the request and never
- * answers (the real one always answers): a listening socket nobody
- * accepts on, where the kernel completes the connection. */
+ * answers (the real one always answers): a listening socket whose
+ * connection is accepted and read (accept_request()), never answered. */
 static int
 listen_and_never_answer (guint16 *port)
 {
@@ -248,6 +249,33 @@ listen_and_never_answer (guint16 *port)
   g_assert_cmpint (listen (fd, 16), ==, 0);
   g_assert_cmpint (getsockname (fd, (struct sockaddr *) &addr, &len), ==, 0);
   *port = ntohs (addr.sin_port);
+  return fd;
+}
+
+/* Accepts the plugin's connection on @listener and reads its request up
+ * to the end of the headers; the connection stays open, unanswered. */
+static int
+accept_request (int listener)
+{
+  g_autoptr(GString) received = g_string_new (NULL);
+  struct pollfd pfd = { listener, POLLIN, 0 };
+  int fd;
+
+  g_assert_cmpint (poll (&pfd, 1, WAIT_MS), ==, 1);
+  fd = accept (listener, NULL, NULL);
+  g_assert_cmpint (fd, >=, 0);
+  while (strstr (received->str, "\r\n\r\n") == NULL)
+    {
+      char buffer[1024];
+      ssize_t n;
+
+      pfd.fd = fd;
+      g_assert_cmpint (poll (&pfd, 1, WAIT_MS), ==, 1);
+      n = read (fd, buffer, sizeof buffer);
+      g_assert_cmpint (n, >, 0);
+      g_string_append_len (received, buffer, n);
+    }
+  g_assert_true (g_str_has_prefix (received->str, "POST /webhook/dicom "));
   return fd;
 }
 
@@ -279,6 +307,7 @@ test_shutdown_while_posting (void)
   g_autofree char *log = NULL;
   guint16 port = 0;
   int fd = listen_and_never_answer (&port);
+  int request;
   gint64 start;
 
   /* A timeout far longer than Orthanc may take to stop. */
@@ -297,9 +326,9 @@ test_shutdown_while_posting (void)
                                      RW_TEST_ORTHANC_AET, &error));
   g_assert_no_error (error);
   g_assert_true (rw_test_wait_until (orthanc_stable, orthanc, WAIT_MS));
-  /* The change thread hands the event over within 0.1 s; the POST then
-   * waits for an answer that never comes. */
-  g_usleep (500 * 1000);
+  /* Orthanc is stopped only once the POST is under way, waiting for an
+   * answer that never comes. */
+  request = accept_request (fd);
 
   start = g_get_monotonic_time ();
   rw_test_orthanc_stop (orthanc);
@@ -314,6 +343,7 @@ test_shutdown_while_posting (void)
   rw_test_orthanc_start (orthanc);
   status_node = rw_test_orthanc_get_json (orthanc, "/radiweb/status");
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (status_node), "queue_length"), ==, 1);
+  close (request);
   close (fd);
 }
 
