@@ -402,9 +402,11 @@ test_phrases (Fixture       *f,
     g_assert_cmpstr (conclusion, ==, "Estudo sem alterações significativas.");
   }
 
-  /* Within a second of the last change, the draft on disk has it all. */
+  /* Soon after the last change (250 ms of quiet), with nothing else done,
+   * the draft on disk has it all; the deadline only bounds a loaded
+   * machine's delays. */
   w.text = findings;
-  g_assert_true (rw_test_wait_until (draft_is, &w, 1000));
+  g_assert_true (rw_test_wait_until (draft_is, &w, 20000));
 }
 
 static gboolean
