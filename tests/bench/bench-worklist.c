@@ -4,6 +4,7 @@
 #include <libsecret/secret.h>
 #include <locale.h>
 #include <stdio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rw-application.h"
@@ -161,6 +162,19 @@ resident_mib (void)
   return resident * sysconf (_SC_PAGESIZE) / (1024 * 1024);
 }
 
+/* CPU time used so far by @clock_id (the whole process or the calling
+ * thread), in milliseconds: unlike the time since the start, it hardly
+ * changes with what else the machine is doing. */
+static double
+cpu_ms (clockid_t clock_id)
+{
+  struct timespec ts;
+
+  if (clock_gettime (clock_id, &ts) != 0)
+    return -1;
+  return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
 static guint
 shown_rows (RwWindow *window)
 {
@@ -204,8 +218,9 @@ on_after_paint (GdkFrameClock *clock,
           shown_rows (bench_window) == 0)
         return;
       list_seen = TRUE;
-      g_print ("list %.1f rows %u memory %ld\n", since_exec / 1000.0,
-               shown_rows (bench_window), resident_mib ());
+      g_print ("list %.1f rows %u memory %ld cpu %.1f main-cpu %.1f\n", since_exec / 1000.0,
+               shown_rows (bench_window), resident_mib (), cpu_ms (CLOCK_PROCESS_CPUTIME_ID),
+               cpu_ms (CLOCK_THREAD_CPUTIME_ID));
       if (run_steps)
         g_timeout_add (500, run_step, NULL);
       else
