@@ -3,6 +3,7 @@
 
 #include <glib/gi18n.h>
 #include <locale.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "rw-keyring.h"
@@ -105,6 +106,27 @@ char *
 rw_test_reading_store_path (void)
 {
   return g_build_filename (g_get_user_data_dir (), "radiweb", "reports.db", NULL);
+}
+
+char *
+rw_test_reading_store_text (const char *sql,
+                            gint64      exam_id)
+{
+  g_autofree char *path = rw_test_reading_store_path ();
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *text = NULL;
+
+  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+      sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, exam_id);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return text;
 }
 
 void

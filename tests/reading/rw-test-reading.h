@@ -26,6 +26,11 @@ void           rw_test_reading_cleanup     (void);
 const char    *rw_test_reading_get_home    (void);
 /* The report store of the app (drafts and outbox), as a path. */
 char          *rw_test_reading_store_path  (void);
+/* The text that @sql, with @exam_id bound to its one parameter, reads from
+ * the first row of the app's report store; NULL when there is none. The
+ * store is opened read-only, as another process would. */
+char          *rw_test_reading_store_text  (const char     *sql,
+                                            gint64          exam_id);
 
 /* Forgets what the previous test left: settings, the client's files. */
 void           rw_test_reading_reset       (void);

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include <sqlite3.h>
 #include <string.h>
 
 #include "rw-conflict-dialog.h"
@@ -277,21 +276,7 @@ bank_filled (gpointer data)
 static char *
 draft_findings (gint64 exam_id)
 {
-  g_autofree char *path = rw_test_reading_store_path ();
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  char *text = NULL;
-
-  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-      sqlite3_prepare_v2 (db, "SELECT findings FROM drafts WHERE exam_id = ?", -1, &stmt, NULL) == SQLITE_OK)
-    {
-      sqlite3_bind_int64 (stmt, 1, exam_id);
-      if (sqlite3_step (stmt) == SQLITE_ROW)
-        text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-    }
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return text;
+  return rw_test_reading_store_text ("SELECT findings FROM drafts WHERE exam_id = ?", exam_id);
 }
 
 typedef struct {
