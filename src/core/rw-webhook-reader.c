@@ -326,6 +326,23 @@ read_literal (Reader         *r,
   return fail (r, r->p, PROBLEM_UNEXPECTED);
 }
 
+/* After a member or an element: a comma, when another one follows, or
+ * @close, when the object or array ends there (*@closed is then set). */
+static gboolean
+read_separator (Reader   *r,
+                char      close,
+                gboolean *closed)
+{
+  skip_space (r);
+  *closed = r->p < r->end && *r->p == close;
+  if (!*closed && (r->p >= r->end || *r->p != ','))
+    return fail (r, r->p, PROBLEM_UNEXPECTED);
+  r->p++;
+  if (!*closed)
+    skip_space (r);
+  return TRUE;
+}
+
 static gboolean read_value (Reader                *r,
                             const RwWebhookMember *member,
                             int                    depth);
@@ -351,6 +368,7 @@ read_object (Reader                *r,
       const char *name;
       gsize name_len;
       gboolean escaped;
+      gboolean closed;
 
       if (r->p >= r->end || *r->p != '"')
         return fail (r, r->p, PROBLEM_UNEXPECTED);
@@ -371,19 +389,10 @@ read_object (Reader                *r,
         }
       if (!expect (r, ':') || !read_value (r, found, depth + 1))
         return FALSE;
-      skip_space (r);
-      if (r->p < r->end && *r->p == ',')
-        {
-          r->p++;
-          skip_space (r);
-          continue;
-        }
-      if (r->p < r->end && *r->p == '}')
-        {
-          r->p++;
-          return TRUE;
-        }
-      return fail (r, r->p, PROBLEM_UNEXPECTED);
+      if (!read_separator (r, '}', &closed))
+        return FALSE;
+      if (closed)
+        return TRUE;
     }
 }
 
@@ -402,21 +411,14 @@ read_array (Reader *r,
     }
   for (;;)
     {
+      gboolean closed;
+
       if (!read_value (r, NULL, depth + 1))
         return FALSE;
-      skip_space (r);
-      if (r->p < r->end && *r->p == ',')
-        {
-          r->p++;
-          skip_space (r);
-          continue;
-        }
-      if (r->p < r->end && *r->p == ']')
-        {
-          r->p++;
-          return TRUE;
-        }
-      return fail (r, r->p, PROBLEM_UNEXPECTED);
+      if (!read_separator (r, ']', &closed))
+        return FALSE;
+      if (closed)
+        return TRUE;
     }
 }
 
