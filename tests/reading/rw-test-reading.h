@@ -1,29 +1,20 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include "rw-application.h"
 #include "rw-test-orthanc.h"
 #include "rw-test-server.h"
-#include "rw-window.h"
+#include "rw-test-app.h"
 
 G_BEGIN_DECLS
 
-/* What the reading view's tests share: the desktop app in this process,
- * signed in to a real radiweb-server, with studies on a real Orthanc that
- * the server learnt of through its webhook, and the Orthanc password in
- * the session's real gnome-keyring. */
+/* What the reading view's tests add to the desktop app of
+ * tests/ui/rw-test-app.h: a real radiweb-server, studies on a real Orthanc
+ * that the server learnt of through its webhook, the Orthanc password in
+ * the session's real gnome-keyring, and the reading views and the report
+ * store of the app. */
 
-#define RW_TEST_WAIT_MS 30000
 #define RW_TEST_PASSWORD "senha-ana-1"
 
-/* Before anything else: a fresh HOME, g_test_init, GTK, and WebKit's
- * sandbox where this machine allows one. */
-void           rw_test_reading_init        (int            *argc,
-                                            char         ***argv,
-                                            const char      *name);
-void           rw_test_reading_cleanup     (void);
-/* The HOME of this test program. */
-const char    *rw_test_reading_get_home    (void);
 /* The report store of the app (drafts and outbox), as a path. */
 char          *rw_test_reading_store_path  (void);
 /* The text that @sql, with @exam_id bound to its one parameter, reads from
@@ -31,9 +22,6 @@ char          *rw_test_reading_store_path  (void);
  * store is opened read-only, as another process would. */
 char          *rw_test_reading_store_text  (const char     *sql,
                                             gint64          exam_id);
-
-/* Forgets what the previous test left: settings, the client's files. */
-void           rw_test_reading_reset       (void);
 
 /* A server with ana (radiologist, CRM/SP 123456, RQE 98765), bruno
  * (radiologist) and an administrator, started. */
@@ -67,17 +55,10 @@ void           rw_test_reading_forget_keyring (RwTestServer  *server,
 void           rw_test_reading_use_orthanc (RwTestOrthanc  *orthanc,
                                             const char     *password);
 
-RwApplication *rw_test_reading_start_app   (void);
-/* Closes the windows (waiting for them to go), then shuts down. */
-void           rw_test_reading_stop_app    (RwApplication  *app);
-RwWindow      *rw_test_reading_get_window  (RwApplication  *app);
-void           rw_test_reading_sign_in     (RwApplication  *app,
-                                            RwTestServer   *server,
-                                            const char     *username,
-                                            const char     *password);
 /* Opens @exam_id as a double-click on its row does, and waits for the
- * view to be past loading. */
-RwReadingView *rw_test_reading_open        (RwApplication  *app,
+ * view to be past loading. The view must be finalized when the app
+ * stops. */
+RwReadingView *rw_test_reading_open        (RwTestApp      *app,
                                             gint64          exam_id);
 void           rw_test_reading_wait_mode   (RwReadingView  *view,
                                             RwReadingMode   mode);
@@ -93,12 +74,5 @@ char          *rw_test_reading_dup_section (RwReadingView  *view,
 JsonObject    *rw_test_reading_server_report (RwTestServer *server,
                                               const char   *token,
                                               gint64        exam_id);
-
-/* A toplevel window of @type, or NULL. */
-GtkWindow     *rw_test_reading_find_window (GType           type);
-
-/* With RW_TEST_SHOTS=DIR in the environment, a screenshot of the X screen
- * as DIR/@name.png; nothing otherwise. */
-void           rw_test_reading_shot        (const char     *name);
 
 G_END_DECLS

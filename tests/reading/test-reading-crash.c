@@ -22,16 +22,12 @@ run_child (const char *mode)
 {
   const char *server_url = g_getenv ("RW_CRASH_SERVER");
   gint64 exam_id = g_ascii_strtoll (g_getenv ("RW_CRASH_EXAM"), NULL, 10);
-  RwApplication *app = rw_test_reading_start_app ();
-  RwWindow *window = rw_test_reading_get_window (app);
-  RwSignInPage *page = rw_window_get_sign_in_page (window);
+  RwTestApp app = { 0 };
   RwReadingView *view;
 
-  rw_sign_in_page_fill (page, server_url, "ana", RW_TEST_PASSWORD);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "sign-in.submit", NULL));
-  while (g_strcmp0 (rw_window_get_page (window), "worklist") != 0)
-    g_main_context_iteration (NULL, TRUE);
-  view = rw_test_reading_open (app, exam_id);
+  rw_test_app_start (&app);
+  rw_test_app_sign_in_to_worklist (&app, server_url, "ana", RW_TEST_PASSWORD);
+  view = rw_test_reading_open (&app, exam_id);
   rw_test_reading_wait_mode (view, RW_READING_EDITING);
 
   if (g_str_equal (mode, "type"))
@@ -53,7 +49,7 @@ run_child (const char *mode)
     printf ("RW: notice %s\n", notice != NULL ? notice : "");
     fflush (stdout);
   }
-  rw_test_reading_stop_app (app);
+  rw_test_app_stop (&app);
   return 0;
 }
 
@@ -73,7 +69,7 @@ spawn_child (const char   *mode,
   g_subprocess_launcher_setenv (launcher, "RW_CRASH_CHILD", mode, TRUE);
   g_subprocess_launcher_setenv (launcher, "RW_CRASH_SERVER", rw_test_server_get_url (server), TRUE);
   g_subprocess_launcher_setenv (launcher, "RW_CRASH_EXAM", exam, TRUE);
-  g_subprocess_launcher_setenv (launcher, "RW_TEST_READING_HOME", rw_test_reading_get_home (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "RW_TEST_APP_HOME", rw_test_app_get_home (), TRUE);
   child = g_subprocess_launcher_spawn (launcher, &error, self, NULL);
   g_assert_no_error (error);
   return child;
@@ -132,7 +128,7 @@ test_kill_restore (void)
   g_autofree char *unescaped = NULL;
   gint64 exam_id;
 
-  rw_test_reading_reset ();
+  rw_test_app_reset ();
   exam_id = rw_test_server_add_exam (server, "1.2.76.77.1", "CR001", "ARAÚJO^BEATRIZ");
 
   typist = spawn_child ("type", server, exam_id);
@@ -184,12 +180,12 @@ main (int   argc,
   const char *child = g_getenv ("RW_CRASH_CHILD");
   int status;
 
-  rw_test_reading_init (&argc, &argv, "test-reading-crash");
+  rw_test_app_init (&argc, &argv, "test-reading-crash", FALSE);
   if (child != NULL)
     return run_child (child);
 
   g_test_add_func ("/reading/kill-restore", test_kill_restore);
   status = g_test_run ();
-  rw_test_reading_cleanup ();
+  rw_test_app_cleanup ();
   return status;
 }

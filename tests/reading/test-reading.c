@@ -20,7 +20,7 @@ static RwTestOrthanc *orthanc;
 
 typedef struct {
   RwTestServer  *server;
-  RwApplication *app;
+  RwTestApp      a;
   char          *token;
   gint64         exam_id;
   char          *orthanc_id;
@@ -31,7 +31,7 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  rw_test_reading_reset ();
+  rw_test_app_reset ();
   f->server = rw_test_reading_server_new ();
   f->token = rw_test_server_login (f->server, "ana", RW_TEST_PASSWORD);
   f->patient_id = g_strdup_printf ("RD%08X", g_random_int ());
@@ -43,8 +43,8 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  if (f->app != NULL)
-    rw_test_reading_stop_app (f->app);
+  if (f->a.app != NULL)
+    rw_test_app_stop (&f->a);
   rw_test_reading_forget_keyring (f->server, orthanc);
   g_clear_pointer (&f->server, rw_test_server_free);
   g_free (f->token);
@@ -57,9 +57,9 @@ open_as (Fixture    *f,
          const char *username,
          const char *password)
 {
-  f->app = rw_test_reading_start_app ();
-  rw_test_reading_sign_in (f->app, f->server, username, password);
-  return rw_test_reading_open (f->app, f->exam_id);
+  rw_test_app_start (&f->a);
+  rw_test_app_sign_in_to_worklist (&f->a, rw_test_server_get_url (f->server), username, password);
+  return rw_test_reading_open (&f->a, f->exam_id);
 }
 
 typedef struct {
@@ -81,7 +81,7 @@ wait_viewer (RwReadingView *view)
 {
   ViewerWait w = { rw_reading_view_get_viewer (view), 0 };
 
-  g_assert_true (rw_test_wait_until (viewer_settled, &w, RW_TEST_WAIT_MS));
+  g_assert_true (rw_test_wait_until (viewer_settled, &w, RW_TEST_APP_WAIT_MS));
   return rw_viewer_pane_get_state (w.pane);
 }
 
@@ -163,7 +163,7 @@ test_open_viewer (Fixture       *f,
     g_assert_cmpuint (rw_test_server_request (f->server, "GET", path, f->token, NULL, NULL, 0, &exam), ==, 200);
     g_assert_cmpstr (json_object_get_string_member (json_node_get_object (exam), "status"), ==, "in_progress");
   }
-  rw_test_reading_shot ("reading-view");
+  rw_test_app_shot ("reading-view");
 }
 
 /* The password in the keyring is wrong: the pane says so, names the user,
@@ -190,7 +190,7 @@ test_viewer_wrong_password (Fixture       *f,
 static GtkWindow *
 find_dialog (GType type)
 {
-  return rw_test_reading_find_window (type);
+  return rw_test_app_find_window (type);
 }
 
 static gboolean
@@ -202,7 +202,7 @@ has_dialog (gpointer data)
 static void
 wait_dialog (GType type)
 {
-  g_assert_true (rw_test_wait_until (has_dialog, GSIZE_TO_POINTER (type), RW_TEST_WAIT_MS));
+  g_assert_true (rw_test_wait_until (has_dialog, GSIZE_TO_POINTER (type), RW_TEST_APP_WAIT_MS));
 }
 
 /* The default viewer (Stone) is not on this Orthanc: the pane shows the
@@ -341,7 +341,7 @@ test_phrases (Fixture       *f,
   bank = rw_reading_view_get_phrase_bank (view);
 
   rw_test_reading_type (view, RW_REPORT_FINDINGS, "Baço XXX normal.");
-  g_assert_true (rw_test_wait_until (bank_filled, view, RW_TEST_WAIT_MS));
+  g_assert_true (rw_test_wait_until (bank_filled, view, RW_TEST_APP_WAIT_MS));
   /* Findings of a CT: the shared one and the CT one, not the MR one. */
   g_assert_cmpuint (rw_phrase_bank_get_n_shown (bank), ==, 2);
 
@@ -353,7 +353,7 @@ test_phrases (Fixture       *f,
   gtk_text_buffer_select_range (buffer, &start, &end);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "reading.phrases", NULL));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (bank)));
-  rw_test_reading_shot ("phrase-bank");
+  rw_test_app_shot ("phrase-bank");
   rw_phrase_bank_set_query (bank, "FIGADO");
   g_assert_cmpuint (rw_phrase_bank_get_n_shown (bank), ==, 1);
   g_assert_cmpstr (rw_phrase_get_abbreviation (rw_phrase_bank_get_shown (bank, 0)), ==, "fig");
@@ -433,7 +433,7 @@ test_offline (Fixture       *f,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "reading.save", NULL));
   waiting[0] = view;
   waiting[1] = (gpointer) "cannot be reached";
-  g_assert_true (rw_test_wait_until (status_contains, waiting, RW_TEST_WAIT_MS));
+  g_assert_true (rw_test_wait_until (status_contains, waiting, RW_TEST_APP_WAIT_MS));
   rw_test_reading_type (view, RW_REPORT_FINDINGS, "\nVesícula biliar sem cálculos.");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "reading.save", NULL));
   rw_test_reading_type (view, RW_REPORT_FINDINGS, "\nBaço normal.");
@@ -445,9 +445,9 @@ test_offline (Fixture       *f,
   g_assert_cmpstr (findings, ==, "Fígado normal.\nVesícula biliar sem cálculos.\nBaço normal.");
   landed[0] = f;
   landed[1] = findings;
-  g_assert_true (rw_test_wait_until (server_has_findings, landed, RW_TEST_WAIT_MS));
+  g_assert_true (rw_test_wait_until (server_has_findings, landed, RW_TEST_APP_WAIT_MS));
   waiting[1] = (gpointer) "Saved on the server";
-  g_assert_true (rw_test_wait_until (status_contains, waiting, RW_TEST_WAIT_MS));
+  g_assert_true (rw_test_wait_until (status_contains, waiting, RW_TEST_APP_WAIT_MS));
   g_assert_cmpuint (rw_reading_view_get_n_sending (view), ==, 0);
 }
 
@@ -458,7 +458,7 @@ test_claimed (Fixture       *f,
               gconstpointer  data)
 {
   RwReadingView *view;
-  RwApplication *second;
+  RwTestApp second = { 0 };
   RwReadingView *other;
 
   rw_test_reading_use_orthanc (orthanc, rw_test_orthanc_get_password (orthanc));
@@ -472,16 +472,16 @@ test_claimed (Fixture       *f,
 
     g_settings_set_string (settings, "username", "bruno");
   }
-  second = rw_test_reading_start_app ();
-  rw_test_reading_sign_in (second, f->server, "bruno", "senha-bruno-1");
-  other = rw_test_reading_open (second, f->exam_id);
+  rw_test_app_start (&second);
+  rw_test_app_sign_in_to_worklist (&second, rw_test_server_get_url (f->server), "bruno", "senha-bruno-1");
+  other = rw_test_reading_open (&second, f->exam_id);
   rw_test_reading_wait_mode (other, RW_READING_READ_ONLY);
-  rw_test_reading_shot ("claim-refused");
+  rw_test_app_shot ("claim-refused");
   g_assert_nonnull (strstr (rw_reading_view_get_notice (other), "Dra. Ana Souza"));
   g_assert_false (rw_report_form_get_editable (rw_reading_view_get_form (other)));
   g_assert_false (gtk_widget_activate_action (GTK_WIDGET (other), "reading.save", NULL) &&
                   rw_reading_view_get_n_sending (other) > 0);
-  rw_test_reading_stop_app (second);
+  rw_test_app_stop (&second);
 }
 
 static guint
@@ -525,18 +525,18 @@ test_conflict (Fixture       *f,
   /* Not overwritten. */
   landed[1] = (gpointer) "Texto da outra estação.";
   g_assert_true (server_has_findings (landed));
-  rw_test_reading_shot ("conflict");
+  rw_test_app_shot ("conflict");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "conflict.keep-mine", NULL));
   landed[1] = (gpointer) "Texto desta estação.";
-  g_assert_true (rw_test_wait_until (server_has_findings, landed, RW_TEST_WAIT_MS));
+  g_assert_true (rw_test_wait_until (server_has_findings, landed, RW_TEST_APP_WAIT_MS));
 }
 
 static gboolean
 exam_completed (gpointer data)
 {
   Fixture *f = data;
-  RwExam *exam = rw_worklist_model_lookup (rw_session_get_worklist (rw_application_get_session (f->app)), f->exam_id);
+  RwExam *exam = rw_worklist_model_lookup (rw_session_get_worklist (rw_application_get_session (f->a.app)), f->exam_id);
 
   return exam != NULL && rw_exam_get_status (exam) == RW_EXAM_STATUS_COMPLETED;
 }
@@ -598,23 +598,23 @@ test_finalize (Fixture       *f,
 
   rw_test_reading_type (view, RW_REPORT_CONCLUSION, "Exame normal.");
   rw_report_form_focus_section (rw_reading_view_get_form (view), RW_REPORT_CONCLUSION);
-  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (rw_test_reading_get_window (f->app))),
+  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (f->a.window)),
                                          GTK_WIDGET (rw_reading_view_get_form (view))));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "reading.finalize", NULL));
   wait_dialog (ADW_TYPE_MESSAGE_DIALOG);
   dialog = ADW_MESSAGE_DIALOG (find_dialog (ADW_TYPE_MESSAGE_DIALOG));
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "Dra. Ana Souza — CRM/SP 123456 — RQE 98765"));
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "SILVA, JOÃO CARLOS"));
-  rw_test_reading_shot ("finalize-dialog");
+  rw_test_app_shot ("finalize-dialog");
   /* What the button does: the response, then the dialog goes. */
   adw_message_dialog_response (dialog, "finalize");
   gtk_window_destroy (GTK_WINDOW (dialog));
   rw_test_reading_wait_mode (view, RW_READING_FINAL);
-  rw_test_reading_shot ("final");
+  rw_test_app_shot ("final");
   /* The cursor left the text that became read-only (GTK 4.8 aborts on a
    * focused one's next blink). */
   {
-    GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (rw_test_reading_get_window (f->app)));
+    GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (f->a.window));
 
     g_assert_true (focus == NULL || !gtk_widget_is_ancestor (focus, GTK_WIDGET (rw_reading_view_get_form (view))));
   }
@@ -638,10 +638,10 @@ test_finalize (Fixture       *f,
   array = json_node_get_array (pending);
   for (guint i = 0; i < json_array_get_length (array); i++)
     g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (array, i), "id"), !=, f->exam_id);
-  g_assert_true (rw_test_wait_until (exam_completed, f, RW_TEST_WAIT_MS));
+  g_assert_true (rw_test_wait_until (exam_completed, f, RW_TEST_APP_WAIT_MS));
 
   g_signal_emit_by_name (rw_reading_view_get_form (view), "add-addendum", "Adendo: comparar com exame anterior.");
-  g_assert_true (rw_test_wait_until (has_addendum, f, RW_TEST_WAIT_MS));
+  g_assert_true (rw_test_wait_until (has_addendum, f, RW_TEST_APP_WAIT_MS));
 }
 
 static gboolean
@@ -662,7 +662,7 @@ no_reading_view (gpointer data)
 {
   Fixture *f = data;
 
-  return rw_window_get_reading_view (rw_test_reading_get_window (f->app), f->exam_id) == NULL;
+  return rw_window_get_reading_view (f->a.window, f->exam_id) == NULL;
 }
 
 static gboolean
@@ -686,23 +686,23 @@ test_close (Fixture       *f,
   rw_test_reading_wait_mode (view, RW_READING_EDITING);
   status[1] = (gpointer) "in_progress";
   g_assert_true (exam_status_is (status));
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (rw_test_reading_get_window (f->app)), "win.close-tab", NULL));
-  g_assert_true (rw_test_wait_until (no_reading_view, f, RW_TEST_WAIT_MS));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->a.window), "win.close-tab", NULL));
+  g_assert_true (rw_test_wait_until (no_reading_view, f, RW_TEST_APP_WAIT_MS));
   status[1] = (gpointer) "pending";
-  g_assert_true (rw_test_wait_until (exam_status_is, status, RW_TEST_WAIT_MS));
+  g_assert_true (rw_test_wait_until (exam_status_is, status, RW_TEST_APP_WAIT_MS));
 
-  view = rw_test_reading_open (f->app, f->exam_id);
+  view = rw_test_reading_open (&f->a, f->exam_id);
   rw_test_reading_wait_mode (view, RW_READING_EDITING);
   rw_test_reading_type (view, RW_REPORT_FINDINGS, "Escrito antes de fechar.");
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (rw_test_reading_get_window (f->app)), "win.close-tab", NULL));
-  g_assert_true (rw_test_wait_until (server_has_findings, landed, RW_TEST_WAIT_MS));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->a.window), "win.close-tab", NULL));
+  g_assert_true (rw_test_wait_until (server_has_findings, landed, RW_TEST_APP_WAIT_MS));
   status[1] = (gpointer) "in_progress";
   g_assert_true (exam_status_is (status));
 
-  g_assert_true (rw_test_wait_until (no_reading_view, f, RW_TEST_WAIT_MS));
-  g_action_group_activate_action (G_ACTION_GROUP (f->app), "open-exam", g_variant_new_int64 (f->exam_id));
-  g_assert_true (rw_test_wait_until (has_reading_view, f, RW_TEST_WAIT_MS));
-  view = rw_window_get_reading_view (rw_test_reading_get_window (f->app), f->exam_id);
+  g_assert_true (rw_test_wait_until (no_reading_view, f, RW_TEST_APP_WAIT_MS));
+  g_action_group_activate_action (G_ACTION_GROUP (f->a.app), "open-exam", g_variant_new_int64 (f->exam_id));
+  g_assert_true (rw_test_wait_until (has_reading_view, f, RW_TEST_APP_WAIT_MS));
+  view = rw_window_get_reading_view (f->a.window, f->exam_id);
   rw_test_reading_wait_mode (view, RW_READING_EDITING);
   {
     g_autofree char *findings = rw_test_reading_dup_section (view, RW_REPORT_FINDINGS);
@@ -756,7 +756,7 @@ test_priors (Fixture       *f,
 
   view = open_as (f, "ana", RW_TEST_PASSWORD);
   rw_test_reading_wait_mode (view, RW_READING_EDITING);
-  g_assert_true (rw_test_wait_until (priors_listed, view, RW_TEST_WAIT_MS));
+  g_assert_true (rw_test_wait_until (priors_listed, view, RW_TEST_APP_WAIT_MS));
   priors = rw_reading_view_get_priors (view);
   for (guint i = 0; i < priors->len; i++)
     {
@@ -775,14 +775,14 @@ test_priors (Fixture       *f,
   g_assert_cmpuint (known_index, <, pacs_index);
 
   rw_reading_view_open_prior (view, known_index);
-  g_assert_true (rw_test_wait_until (prior_text_shown, view, RW_TEST_WAIT_MS));
+  g_assert_true (rw_test_wait_until (prior_text_shown, view, RW_TEST_APP_WAIT_MS));
   /* Beside the current laudo, which stays editable; the prior's is not. */
   g_assert_false (rw_report_form_get_editable (rw_reading_view_get_prior_form (view)));
   g_assert_true (rw_report_form_get_editable (rw_reading_view_get_form (view)));
   pane = rw_reading_view_get_viewer (view);
   g_assert_cmpint (wait_viewer (view), ==, RW_VIEWER_PANE_READY);
   g_assert_cmpstr (rw_exam_get_study_uid (rw_viewer_pane_get_exam (pane)), ==, prior_uid);
-  rw_test_reading_shot ("prior");
+  rw_test_app_shot ("prior");
 
   rw_reading_view_open_prior (view, pacs_index);
   g_assert_cmpint (wait_viewer (view), ==, RW_VIEWER_PANE_READY);
@@ -795,8 +795,8 @@ test_priors (Fixture       *f,
    * worklist and the first exam, its viewer on the application's one web
    * context and network session. */
   {
-    RwWindow *window = rw_test_reading_get_window (f->app);
-    RwReadingView *second = rw_test_reading_open (f->app, prior_id);
+    RwWindow *window = f->a.window;
+    RwReadingView *second = rw_test_reading_open (&f->a, prior_id);
     WebKitWebView *first_web = rw_viewer_pane_get_web_view (pane);
     WebKitWebView *second_web = rw_viewer_pane_get_web_view (rw_reading_view_get_viewer (second));
 
@@ -847,7 +847,7 @@ test_download (Fixture       *f,
   view = open_as (f, "ana", RW_TEST_PASSWORD);
   rw_reading_view_download_to (view, file);
   g_assert_true (rw_reading_view_get_downloading (view));
-  g_assert_true (rw_test_wait_until (not_downloading, view, RW_TEST_WAIT_MS));
+  g_assert_true (rw_test_wait_until (not_downloading, view, RW_TEST_APP_WAIT_MS));
   g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
   g_assert_cmpuint (length, >, 1000);
   g_assert_true (memcmp (contents, "PK\003\004", 4) == 0);
@@ -857,7 +857,7 @@ test_download (Fixture       *f,
   rw_reading_view_download_to (view, cancelled);
   g_assert_true (rw_reading_view_get_downloading (view));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "reading.cancel-download", NULL));
-  g_assert_true (rw_test_wait_until (not_downloading, view, RW_TEST_WAIT_MS));
+  g_assert_true (rw_test_wait_until (not_downloading, view, RW_TEST_APP_WAIT_MS));
   g_assert_false (g_file_test (cancelled_path, G_FILE_TEST_EXISTS));
   g_assert_cmpuint (count_files (dir), ==, 1);
   rw_test_rm_rf (dir);
@@ -982,17 +982,17 @@ test_shortcuts (Fixture       *f,
   GtkWindow *shortcuts;
 
   view = open_as (f, "ana", RW_TEST_PASSWORD);
-  window = rw_test_reading_get_window (f->app);
+  window = f->a.window;
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL));
   wait_dialog (GTK_TYPE_SHORTCUTS_WINDOW);
   shortcuts = find_dialog (GTK_TYPE_SHORTCUTS_WINDOW);
   collect_listed (GTK_WIDGET (shortcuts), listed);
   g_assert_true (g_hash_table_contains (listed, "Tab"));
 
-  actions = gtk_application_list_action_descriptions (GTK_APPLICATION (f->app));
+  actions = gtk_application_list_action_descriptions (GTK_APPLICATION (f->a.app));
   for (guint i = 0; actions[i] != NULL; i++)
     {
-      g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (f->app), actions[i]);
+      g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (f->a.app), actions[i]);
 
       for (guint j = 0; accels[j] != NULL; j++)
         {
@@ -1017,7 +1017,7 @@ main (int   argc,
 {
   int status;
 
-  rw_test_reading_init (&argc, &argv, "test-reading");
+  rw_test_app_init (&argc, &argv, "test-reading", FALSE);
   orthanc = rw_test_orthanc_new ();
   rw_test_orthanc_start (orthanc);
 
@@ -1036,6 +1036,6 @@ main (int   argc,
 
   status = g_test_run ();
   rw_test_orthanc_free (orthanc);
-  rw_test_reading_cleanup ();
+  rw_test_app_cleanup ();
   return status;
 }

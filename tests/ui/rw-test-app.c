@@ -12,26 +12,70 @@
 #include "rw-test-util.h"
 
 static char *test_home;
+/* The HOME was given (a child process of a test): not ours to remove. */
+static gboolean borrowed_home;
 static guint app_serial;
 /* Applications that have shut down. GApplication has no public way to
  * leave the bus except through g_application_run(), and finalizing a
  * registered one is an error; so they stay here, stopped, to the end. */
 static GPtrArray *retired_apps;
 
-void
-rw_test_app_init (int      *argc,
-                  char   ***argv,
-                  gboolean  translated)
+/* WebKit runs its web processes in bubblewrap; where user namespaces are
+ * missing that fails, and then only the documented switch lets it run. */
+static void
+check_webkit_sandbox (void)
 {
-  /* Before anything asks GLib where HOME is: it remembers. */
-  test_home = rw_test_make_tmpdir ("rw-test-app-home");
+  const char *argv[] = { "bwrap", "--ro-bind", "/", "/", "--unshare-all", "true", NULL };
+  int status = -1;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                     G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL) ||
+      !g_spawn_check_wait_status (status, NULL))
+    {
+      g_test_message ("bubblewrap cannot make a sandbox here: WebKit runs without one");
+      g_setenv ("WEBKIT_DISABLE_SANDBOX_THIS_IS_DANGEROUS", "1", TRUE);
+    }
+}
+
+void
+rw_test_app_init (int         *argc,
+                  char      ***argv,
+                  const char  *name,
+                  gboolean     translated)
+{
+  /* meson's test environment pins LANGUAGE and LC_ALL, so a language
+   * for screenshots comes in a variable of its own. */
+  const char *language = g_getenv ("RW_TEST_LANGUAGE");
+
+  /* Before anything asks GLib where HOME is: it remembers. A child
+   * process of a test shares its parent's. */
+  borrowed_home = g_getenv ("RW_TEST_APP_HOME") != NULL;
+  if (borrowed_home)
+    test_home = g_strdup (g_getenv ("RW_TEST_APP_HOME"));
+  else
+    {
+      g_autofree char *prefix = g_strdup_printf ("rw-%s-home", name);
+
+      test_home = rw_test_make_tmpdir (prefix);
+    }
   g_setenv ("HOME", test_home, TRUE);
   g_unsetenv ("XDG_DATA_HOME");
   g_unsetenv ("XDG_CONFIG_HOME");
   g_unsetenv ("XDG_CACHE_HOME");
   g_unsetenv ("XDG_STATE_HOME");
-  g_set_prgname ("radiweb-test-client");
+  /* Under meson the program name is an absolute path, which WebKit's web
+   * process cannot take as an application name. */
+  g_set_prgname (name);
+  check_webkit_sandbox ();
 
+  if (language != NULL)
+    {
+      g_autofree char *locale = g_strdup_printf ("%s.UTF-8", language);
+
+      g_setenv ("LANGUAGE", language, TRUE);
+      g_setenv ("LC_ALL", locale, TRUE);
+      translated = TRUE;
+    }
   if (translated)
     {
       const char *localedir = g_getenv ("RW_TEST_LOCALEDIR");
@@ -54,7 +98,8 @@ rw_test_app_init (int      *argc,
 void
 rw_test_app_cleanup (void)
 {
-  rw_test_rm_rf (test_home);
+  if (!borrowed_home)
+    rw_test_rm_rf (test_home);
   g_clear_pointer (&test_home, g_free);
 }
 
@@ -79,6 +124,16 @@ rw_test_app_reset (void)
     g_settings_reset (settings, keys[i]);
 }
 
+static void
+unwatch (gpointer data)
+{
+  gpointer *weak = data;
+
+  if (*weak != NULL)
+    g_object_remove_weak_pointer (*weak, weak);
+  g_free (weak);
+}
+
 void
 rw_test_app_start (RwTestApp *self)
 {
@@ -86,13 +141,29 @@ rw_test_app_start (RwTestApp *self)
   /* A new id each time: the previous instance's objects may still be on
    * the bus while it finalizes. */
   g_autofree char *id = g_strdup_printf ("br.com.radiweb.LaudosTest.Instance%u", ++app_serial);
+  GtkWindow *window;
 
   self->app = rw_application_new (id, G_APPLICATION_NON_UNIQUE);
+  self->watched = g_ptr_array_new_with_free_func (unwatch);
   g_assert_true (g_application_register (G_APPLICATION (self->app), NULL, &error));
   g_assert_no_error (error);
   g_application_activate (G_APPLICATION (self->app));
-  self->window = RW_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (self->app)));
-  g_assert_nonnull (self->window);
+  window = gtk_application_get_active_window (GTK_APPLICATION (self->app));
+  g_assert_true (RW_IS_WINDOW (window));
+  /* The X screen of build-aux/run-tests and of the screenshots. */
+  gtk_window_set_default_size (window, 1280, 800);
+  self->window = RW_WINDOW (window);
+}
+
+void
+rw_test_app_watch (RwTestApp *self,
+                   gpointer   object)
+{
+  gpointer *weak = g_new0 (gpointer, 1);
+
+  *weak = object;
+  g_object_add_weak_pointer (object, weak);
+  g_ptr_array_add (self->watched, weak);
 }
 
 static gboolean
@@ -101,16 +172,30 @@ is_gone (gpointer data)
   return *(gpointer *) data == NULL;
 }
 
-/* What quitting does: the window closes (and must be finalized: nothing
- * may keep it alive), and the application's shutdown disposes the
- * session, which closes its connections. */
+static gboolean
+all_gone (gpointer data)
+{
+  GPtrArray *watched = data;
+
+  for (guint i = 0; i < watched->len; i++)
+    if (!is_gone (g_ptr_array_index (watched, i)))
+      return FALSE;
+  return TRUE;
+}
+
+/* What quitting does: the windows close (each reading view puts its text
+ * away first), then the application's shutdown disposes the session,
+ * which closes its connections. Nothing of ours may outlive it: the
+ * windows, the reading views and the reading context are finalized,
+ * which is how these tests find leaks of our objects (see
+ * tests/ui/meson.build on why LeakSanitizer cannot here). */
 void
 rw_test_app_stop (RwTestApp *self)
 {
   GList *windows = gtk_application_get_windows (GTK_APPLICATION (self->app));
-  RwWindow *window = self->window;
+  gpointer context = rw_application_get_reading_context (self->app);
 
-  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  rw_test_app_watch (self, self->window);
   for (GList *l = g_list_copy (windows); l != NULL; l = g_list_delete_link (l, l))
     {
       /* As when the window is closed by hand: the focused entry first
@@ -119,11 +204,14 @@ rw_test_app_stop (RwTestApp *self)
       gtk_window_close (l->data);
     }
   self->window = NULL;
-  g_assert_true (rw_test_wait_until (is_gone, &window, RW_TEST_APP_WAIT_MS));
+  g_assert_true (rw_test_wait_until (all_gone, self->watched, RW_TEST_APP_WAIT_MS));
 
   /* g_application_run() is not used here: its "shutdown" is emitted by
    * hand, which also lets GTK drop what it holds on the application. */
+  g_object_add_weak_pointer (context, &context);
   g_signal_emit_by_name (self->app, "shutdown");
+  g_assert_true (rw_test_wait_until (is_gone, &context, RW_TEST_APP_WAIT_MS));
+  g_clear_pointer (&self->watched, g_ptr_array_unref);
   g_ptr_array_add (retired_apps, g_steal_pointer (&self->app));
 }
 
@@ -159,6 +247,17 @@ rw_test_app_sign_in (RwTestApp  *self,
 
   rw_sign_in_page_fill (page, server_url, username, password);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "sign-in.submit", NULL));
+}
+
+void
+rw_test_app_sign_in_to_worklist (RwTestApp  *self,
+                                 const char *server_url,
+                                 const char *username,
+                                 const char *password)
+{
+  rw_test_app_wait_page (self, "sign-in");
+  rw_test_app_sign_in (self, server_url, username, password);
+  rw_test_app_wait_page (self, "worklist");
 }
 
 static gboolean
@@ -211,6 +310,43 @@ rw_test_app_worklist_action (RwTestApp  *self,
                                                      action, parameter));
 }
 
+GtkWindow *
+rw_test_app_find_window (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return GTK_WINDOW (window);
+    }
+  return NULL;
+}
+
+void
+rw_test_app_shot (const char *name)
+{
+  const char *dir = g_getenv ("RW_TEST_SHOTS");
+  g_autofree char *path = NULL;
+  g_autofree char *command = NULL;
+  g_autoptr(GError) error = NULL;
+  /* Long enough for the web viewer to draw the images. */
+  gint64 settle = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+
+  if (dir == NULL)
+    return;
+  /* Let what just changed reach the screen. */
+  while (g_get_monotonic_time () < settle)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (10 * 1000);
+  path = g_build_filename (dir, name, NULL);
+  command = g_strdup_printf ("import -window root %s.png", path);
+  if (!g_spawn_command_line_sync (command, NULL, NULL, NULL, &error))
+    g_test_message ("No screenshot: %s", error->message);
+}
+
 char *
 rw_test_keyring_lookup (RwKeyringKind  kind,
                         const char    *server,
@@ -230,6 +366,18 @@ rw_test_keyring_lookup (RwKeyringKind  kind,
   copy = g_strdup (secret);
   secret_password_free (secret);
   return copy;
+}
+
+void
+rw_test_keyring_forget (RwKeyringKind  kind,
+                        const char    *server)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  rw_keyring_clear_async (kind, server, NULL, NULL, rw_test_async_ready, &result);
+  g_assert_true (rw_keyring_clear_finish (rw_test_await (&result), &error));
+  g_assert_no_error (error);
 }
 
 gboolean

@@ -168,7 +168,7 @@ main (int   argc,
 {
   int status;
 
-  rw_test_app_init (&argc, &argv, TRUE);
+  rw_test_app_init (&argc, &argv, "test-client-live", TRUE);
 
   g_test_add_func ("/client-live/study-arrives", test_study_arrives);
 

@@ -351,7 +351,7 @@ main (int   argc,
 {
   int status;
 
-  rw_test_app_init (&argc, &argv, FALSE);
+  rw_test_app_init (&argc, &argv, "test-client", FALSE);
 
   g_test_add ("/client/sign-in", Fixture, NULL, fixture_setup, test_sign_in, fixture_teardown);
   g_test_add ("/client/worklist", Fixture, NULL, fixture_setup, test_worklist, fixture_teardown);

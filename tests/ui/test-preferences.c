@@ -269,7 +269,7 @@ main (int   argc,
 {
   int status;
 
-  rw_test_app_init (&argc, &argv, FALSE);
+  rw_test_app_init (&argc, &argv, "test-preferences", FALSE);
 
   g_test_add ("/preferences/viewer-and-pacs", Fixture, NULL, fixture_setup, test_viewer_and_pacs, fixture_teardown);
   g_test_add ("/preferences/other-server", Fixture, NULL, fixture_setup, test_other_server, fixture_teardown);

@@ -151,7 +151,7 @@ main (int   argc,
 {
   int status;
 
-  rw_test_app_init (&argc, &argv, TRUE);
+  rw_test_app_init (&argc, &argv, "test-sign-in-errors", TRUE);
 
   g_test_add ("/sign-in-errors/unreachable", Fixture, NULL, fixture_setup, test_unreachable, fixture_teardown);
   g_test_add ("/sign-in-errors/untrusted-certificate", Fixture, NULL, fixture_setup,

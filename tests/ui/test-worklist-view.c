@@ -461,7 +461,7 @@ main (int   argc,
 {
   int status;
 
-  rw_test_app_init (&argc, &argv, FALSE);
+  rw_test_app_init (&argc, &argv, "test-worklist-view", FALSE);
 
   g_test_add ("/worklist-view/rows-on-screen", Fixture, NULL, fixture_setup, test_rows_on_screen,
               fixture_teardown);
