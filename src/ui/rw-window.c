@@ -18,6 +18,7 @@ struct _RwWindow
   GtkWidget            *refresh_button;
   GtkStack             *stack;
   RwSignInPage         *sign_in_page;
+  AdwTabBar            *tab_bar;
   AdwTabView           *tab_view;
 
   /* Borrowed references */
@@ -94,6 +95,19 @@ close_reading_tabs (RwWindow *self)
 
   for (guint i = 0; i < pages->len; i++)
     adw_tab_view_close_page (self->tab_view, g_ptr_array_index (pages, i));
+}
+
+/* The strip of tabs only while an exam is open: AdwTabBar's own autohide
+ * keeps it while the pinned worklist tab is there, which is always, and
+ * a row of the screen for one tab that cannot be closed is wasted. */
+static gboolean
+more_than_one_page (GBinding     *binding,
+                    const GValue *from,
+                    GValue       *to,
+                    gpointer      user_data)
+{
+  g_value_set_boolean (to, g_value_get_int (from) > 1);
+  return TRUE;
 }
 
 static void
@@ -312,6 +326,7 @@ rw_window_class_init (RwWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RwWindow, refresh_button);
   gtk_widget_class_bind_template_child (widget_class, RwWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, RwWindow, sign_in_page);
+  gtk_widget_class_bind_template_child (widget_class, RwWindow, tab_bar);
   gtk_widget_class_bind_template_child (widget_class, RwWindow, tab_view);
   gtk_widget_class_bind_template_callback (widget_class, on_close_page);
 
@@ -339,6 +354,8 @@ rw_window_init (RwWindow *self)
   self->worklist_page = adw_tab_view_append_pinned (self->tab_view, GTK_WIDGET (self->worklist_view));
   adw_tab_page_set_title (self->worklist_page, _("Worklist"));
   adw_tab_page_set_icon (self->worklist_page, icon);
+  g_object_bind_property_full (self->tab_view, "n-pages", self->tab_bar, "visible", G_BINDING_SYNC_CREATE,
+                               more_than_one_page, NULL, NULL, NULL);
 }
 
 RwWindow *
@@ -478,6 +495,13 @@ rw_window_get_reading_view (RwWindow *self,
 {
   g_return_val_if_fail (RW_IS_WINDOW (self), NULL);
   return find_reading_view (self, exam_id, NULL);
+}
+
+AdwTabBar *
+rw_window_get_tab_bar (RwWindow *self)
+{
+  g_return_val_if_fail (RW_IS_WINDOW (self), NULL);
+  return self->tab_bar;
 }
 
 AdwTabView *

@@ -23,6 +23,8 @@ RwSignInPage   *rw_window_get_sign_in_page  (RwWindow  *self);
 RwWorklistView *rw_window_get_worklist_view (RwWindow  *self);
 /* The open exams are tabs after the pinned worklist. */
 AdwTabView     *rw_window_get_tab_view      (RwWindow  *self);
+/* The strip of tabs, shown only while an exam is open. */
+AdwTabBar      *rw_window_get_tab_bar       (RwWindow  *self);
 /* The tab of @exam_id, or NULL when it is not open. */
 RwReadingView  *rw_window_get_reading_view  (RwWindow  *self,
                                              gint64     exam_id);

@@ -712,6 +712,73 @@ test_close (Fixture       *f,
 }
 
 static gboolean
+strip_shown (gpointer data)
+{
+  GtkWidget *bar = data;
+
+  return gtk_widget_get_visible (bar) && gtk_widget_get_mapped (bar) && gtk_widget_get_height (bar) > 0;
+}
+
+static gboolean
+window_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (data);
+}
+
+/* The strip of tabs takes a row of the screen only while an exam is open:
+ * hidden with the worklist alone, shown with an exam, hidden again once
+ * the exam is closed. The worklist stays the first tab, pinned, and
+ * cannot be closed; Ctrl+Page Up from the exam goes back to it. */
+static void
+test_tab_strip (Fixture       *f,
+                gconstpointer  data)
+{
+  GtkWidget *bar;
+  AdwTabView *tabs;
+  AdwTabPage *worklist;
+  RwReadingView *view;
+
+  rw_test_app_start (&f->a);
+  rw_test_app_sign_in_to_worklist (&f->a, rw_test_server_get_url (f->server), "ana", RW_TEST_PASSWORD);
+  g_assert_true (rw_test_wait_until (window_mapped, f->a.window, RW_TEST_APP_WAIT_MS));
+  bar = GTK_WIDGET (rw_window_get_tab_bar (f->a.window));
+  tabs = rw_window_get_tab_view (f->a.window);
+  worklist = adw_tab_view_get_nth_page (tabs, 0);
+  g_assert_cmpint (adw_tab_view_get_n_pages (tabs), ==, 1);
+  g_assert_false (gtk_widget_get_visible (bar));
+  g_assert_false (gtk_widget_get_mapped (bar));
+  rw_test_app_shot ("tab-strip-hidden");
+
+  view = rw_test_reading_open (&f->a, f->exam_id);
+  g_assert_true (rw_test_wait_until (strip_shown, bar, RW_TEST_APP_WAIT_MS));
+  g_assert_cmpint (adw_tab_view_get_n_pages (tabs), ==, 2);
+  g_assert_true (adw_tab_view_get_nth_page (tabs, 0) == worklist);
+  g_assert_true (adw_tab_page_get_pinned (worklist));
+  g_assert_true (adw_tab_page_get_child (worklist) == GTK_WIDGET (rw_window_get_worklist_view (f->a.window)));
+  g_assert_true (adw_tab_page_get_child (adw_tab_view_get_selected_page (tabs)) == GTK_WIDGET (view));
+  rw_test_app_shot ("tab-strip-shown");
+
+  /* What Ctrl+Page Up and Ctrl+Page Down do: the strip stays while the
+   * exam is open, whichever tab is in front. */
+  g_assert_true (adw_tab_view_select_previous_page (tabs));
+  g_assert_true (adw_tab_view_get_selected_page (tabs) == worklist);
+  g_assert_true (strip_shown (bar));
+  g_assert_true (adw_tab_view_select_next_page (tabs));
+  g_assert_true (adw_tab_page_get_child (adw_tab_view_get_selected_page (tabs)) == GTK_WIDGET (view));
+
+  /* The worklist's tab refuses to close. */
+  adw_tab_view_close_page (tabs, worklist);
+  g_assert_cmpint (adw_tab_view_get_n_pages (tabs), ==, 2);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->a.window), "win.close-tab", NULL));
+  g_assert_true (rw_test_wait_until (no_reading_view, f, RW_TEST_APP_WAIT_MS));
+  g_assert_cmpint (adw_tab_view_get_n_pages (tabs), ==, 1);
+  g_assert_false (gtk_widget_get_visible (bar));
+  g_assert_false (gtk_widget_get_mapped (bar));
+  g_assert_true (adw_tab_view_get_selected_page (tabs) == worklist);
+}
+
+static gboolean
 priors_listed (gpointer data)
 {
   return rw_reading_view_get_priors (data)->len == 2;
@@ -1030,6 +1097,7 @@ main (int   argc,
   g_test_add ("/reading/conflict", Fixture, NULL, fixture_setup, test_conflict, fixture_teardown);
   g_test_add ("/reading/finalize", Fixture, NULL, fixture_setup, test_finalize, fixture_teardown);
   g_test_add ("/reading/close", Fixture, NULL, fixture_setup, test_close, fixture_teardown);
+  g_test_add ("/reading/tab-strip", Fixture, NULL, fixture_setup, test_tab_strip, fixture_teardown);
   g_test_add ("/reading/priors", Fixture, NULL, fixture_setup, test_priors, fixture_teardown);
   g_test_add ("/reading/download", Fixture, NULL, fixture_setup, test_download, fixture_teardown);
   g_test_add ("/reading/shortcuts", Fixture, NULL, fixture_setup, test_shortcuts, fixture_teardown);
