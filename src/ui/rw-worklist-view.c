@@ -90,6 +90,11 @@ struct _RwWorklistView
   /* Owned references */
   RwSession          *session;
   GtkSingleSelection *selection;
+  /* The rows the list shows until it was first painted; see
+   * show_all_rows(). */
+  GtkSliceListModel  *first_screen;
+  GdkFrameClock      *frame_clock;
+  gulong              after_paint_id;
   GObject            *probe_a;
   GObject            *probe_b;
   SortProbe           probes[N_COLUMNS];
@@ -181,6 +186,89 @@ update_count (RwWorklistView *self)
   gtk_stack_set_visible_child_name (self->list_stack, "empty");
 }
 
+/* GTK 4.8's list view makes, styles and lays out the widgets of 200 rows
+ * whatever its height (GTK_LIST_VIEW_MAX_LIST_ITEMS): 2,200 cells here,
+ * the largest part of the start-up time with a large cached list. Until
+ * the list was first painted with rows, it holds only as many as the
+ * tallest screen can show (a row is never shorter than MIN_ROW_HEIGHT);
+ * the others follow in the next frame. */
+#define MIN_ROW_HEIGHT 20
+
+static guint
+rows_per_screen (void)
+{
+  GListModel *monitors = gdk_display_get_monitors (gdk_display_get_default ());
+  int tallest = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (monitors); i++)
+    {
+      g_autoptr(GdkMonitor) monitor = g_list_model_get_item (monitors, i);
+      GdkRectangle geometry;
+
+      gdk_monitor_get_geometry (monitor, &geometry);
+      tallest = MAX (tallest, geometry.height);
+    }
+  /* No monitor known yet: a 4K screen at scale 1. */
+  if (tallest == 0)
+    tallest = 2160;
+  return (guint) tallest / MIN_ROW_HEIGHT + 1;
+}
+
+static void
+show_all_rows (RwWorklistView *self)
+{
+  if (self->after_paint_id != 0)
+    g_clear_signal_handler (&self->after_paint_id, self->frame_clock);
+  g_clear_object (&self->frame_clock);
+  if (gtk_slice_list_model_get_size (self->first_screen) != G_MAXUINT)
+    gtk_slice_list_model_set_size (self->first_screen, G_MAXUINT);
+}
+
+/* A row the program selects or scrolls to is shown at once. */
+static void
+show_rows_up_to (RwWorklistView *self,
+                 guint           position)
+{
+  if (position >= gtk_slice_list_model_get_size (self->first_screen))
+    show_all_rows (self);
+}
+
+static void
+on_after_paint (RwWorklistView *self)
+{
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->first_screen)) > 0)
+    show_all_rows (self);
+}
+
+static void
+rw_worklist_view_map (GtkWidget *widget)
+{
+  RwWorklistView *self = RW_WORKLIST_VIEW (widget);
+
+  GTK_WIDGET_CLASS (rw_worklist_view_parent_class)->map (widget);
+
+  if (self->first_screen != NULL && self->frame_clock == NULL &&
+      gtk_slice_list_model_get_size (self->first_screen) != G_MAXUINT)
+    {
+      self->frame_clock = g_object_ref (gtk_widget_get_frame_clock (widget));
+      self->after_paint_id = g_signal_connect_swapped (self->frame_clock, "after-paint",
+                                                       G_CALLBACK (on_after_paint), self);
+    }
+}
+
+static void
+rw_worklist_view_unmap (GtkWidget *widget)
+{
+  RwWorklistView *self = RW_WORKLIST_VIEW (widget);
+
+  /* Mapped again, it may be in another window with another clock. */
+  if (self->after_paint_id != 0)
+    g_clear_signal_handler (&self->after_paint_id, self->frame_clock);
+  g_clear_object (&self->frame_clock);
+
+  GTK_WIDGET_CLASS (rw_worklist_view_parent_class)->unmap (widget);
+}
+
 /* Positions hold other exams after a search or re-sort: the selection
  * goes with the exam, not with the position. */
 static void
@@ -194,6 +282,8 @@ restore_selection (RwWorklistView *self)
       position = rw_worklist_model_find (model, self->selected_id);
       if (position == G_MAXUINT)
         position = GTK_INVALID_LIST_POSITION;
+      else
+        show_rows_up_to (self, position);
     }
   if (gtk_single_selection_get_selected (self->selection) == position)
     return;
@@ -518,9 +608,6 @@ fill_cell (GtkListItem *item,
  * once the frame is drawn, or all at once as soon as the list scrolls or
  * grows, before GTK can show them. */
 #define STALE_CELLS_PER_IDLE 220
-/* No row is shorter than this many pixels: a window's height over it is
- * more rows than it can show. */
-#define MIN_ROW_HEIGHT 16
 
 static gboolean
 fill_stale_cells (gpointer user_data)
@@ -604,21 +691,9 @@ bind_cell (GtkSignalListItemFactory *factory,
            RwWorklistView           *self)
 {
   Column column = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "rw-column"));
-  GtkWidget *window = GTK_WIDGET (gtk_widget_get_root (GTK_WIDGET (self)));
 
   g_hash_table_insert (self->bound_cells, item, GINT_TO_POINTER (column));
   g_hash_table_remove (self->stale_cells, item);
-
-  /* The list's first rows, before it was ever laid out: its top shows,
-   * and the rows below the window's height can wait. */
-  if (gtk_widget_get_height (GTK_WIDGET (self->scroller)) == 0 && window != NULL &&
-      gtk_widget_get_height (window) > 0 &&
-      gtk_list_item_get_position (item) > (guint) gtk_widget_get_height (window) / MIN_ROW_HEIGHT)
-    {
-      gtk_label_set_label (GTK_LABEL (gtk_list_item_get_child (item)), "");
-      mark_stale (self, item, column);
-      return;
-    }
   fill_cell (item, column);
 }
 
@@ -864,7 +939,11 @@ rw_worklist_view_dispose (GObject *object)
    * child: a widget with a layout manager unparents its own children. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
+  if (self->after_paint_id != 0)
+    g_clear_signal_handler (&self->after_paint_id, self->frame_clock);
+  g_clear_object (&self->frame_clock);
   g_clear_object (&self->selection);
+  g_clear_object (&self->first_screen);
   g_clear_object (&self->session);
   g_clear_handle_id (&self->stale_source, g_source_remove);
   g_clear_pointer (&self->stale_cells, g_hash_table_unref);
@@ -882,6 +961,8 @@ rw_worklist_view_class_init (RwWorklistViewClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = rw_worklist_view_dispose;
+  widget_class->map = rw_worklist_view_map;
+  widget_class->unmap = rw_worklist_view_unmap;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/br/com/radiweb/Laudos/rw-worklist-view.ui");
   gtk_widget_class_bind_template_child (widget_class, RwWorklistView, offline_revealer);
@@ -960,7 +1041,9 @@ rw_worklist_view_set_session (RwWorklistView *self,
   self->session = g_object_ref (session);
   model = rw_session_get_worklist (session);
 
-  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (model)));
+  self->first_screen = gtk_slice_list_model_new (g_object_ref (G_LIST_MODEL (model)), 0,
+                                                 rows_per_screen ());
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->first_screen)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
@@ -998,6 +1081,7 @@ rw_worklist_view_select_exam (RwWorklistView *self,
   if (position == G_MAXUINT)
     return FALSE;
   self->selected_id = exam_id;
+  show_rows_up_to (self, position);
   self->restoring_selection = TRUE;
   gtk_single_selection_set_selected (self->selection, position);
   self->restoring_selection = FALSE;

@@ -21,8 +21,10 @@
  *   bench-worklist start    starts the real application, signed in to a
  *                           server that does not answer (the list comes from
  *                           the cache alone, as on a morning with the network
- *                           down), and prints when its first frame and the
- *                           first frame with the list were painted, counted
+ *                           down), and prints when its first frame, the
+ *                           first frame with the list (its first screen of
+ *                           rows) and the first frame that holds all of its
+ *                           rows (scrollable to the end) were painted, counted
  *                           from the exec of the process (RW_BENCH_EXEC_NS,
  *                           CLOCK_REALTIME, set by the script just before);
  *   bench-worklist steps    the same, then types a search one key at a time,
@@ -49,6 +51,7 @@ static gint64 step_start;
 static guint step_index;
 static gboolean first_frame_seen;
 static gboolean list_seen;
+static gboolean all_rows_seen;
 static RwWindow *bench_window;
 static GtkApplication *bench_app;
 
@@ -221,6 +224,16 @@ on_after_paint (GdkFrameClock *clock,
       g_print ("list %.1f rows %u memory %ld cpu %.1f main-cpu %.1f\n", since_exec / 1000.0,
                shown_rows (bench_window), resident_mib (), cpu_ms (CLOCK_PROCESS_CPUTIME_ID),
                cpu_ms (CLOCK_THREAD_CPUTIME_ID));
+    }
+
+  if (!all_rows_seen)
+    {
+      RwSession *session = rw_application_get_session (RW_APPLICATION (bench_app));
+
+      if (shown_rows (bench_window) < g_list_model_get_n_items (G_LIST_MODEL (rw_session_get_worklist (session))))
+        return;
+      all_rows_seen = TRUE;
+      g_print ("all-rows %.1f rows %u\n", since_exec / 1000.0, shown_rows (bench_window));
       if (run_steps)
         g_timeout_add (500, run_step, NULL);
       else

@@ -25,6 +25,12 @@ typedef struct {
   guint      frames;
   guint      wrong_frames;
   char      *wrong;
+  /* The first frame that showed rows, for the start-up tests. */
+  guint      first_rows;
+  guint      first_rows_on_screen;
+  char      *first_wrong;
+  gboolean   select_at_first_rows;
+  gint64     selected_at_first_rows;
 } Fixture;
 
 static void
@@ -45,9 +51,11 @@ is_true (gpointer data)
   return *(gboolean *) data;
 }
 
+/* The cached list and a token of a server that does not answer; the
+ * application not started yet. */
 static void
-fixture_setup (Fixture       *f,
-               gconstpointer  data)
+fixture_setup_cache (Fixture       *f,
+                     gconstpointer  data)
 {
   g_autofree char *path = NULL;
   g_autoptr(RwLocalStore) store = NULL;
@@ -69,7 +77,13 @@ fixture_setup (Fixture       *f,
   g_assert_no_error (error);
   g_settings_set_string (settings, "server-url", f->server_url);
   g_settings_set_string (settings, "username", "ana");
+}
 
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  fixture_setup_cache (f, data);
   rw_test_app_start (&f->a);
   rw_test_app_wait_page (&f->a, "worklist");
 }
@@ -84,6 +98,7 @@ fixture_teardown (Fixture       *f,
                               "server", f->server_url, NULL);
   g_free (f->server_url);
   g_free (f->wrong);
+  g_free (f->first_wrong);
 }
 
 static GtkWidget *
@@ -455,6 +470,99 @@ test_live_update_keeps_place (Fixture       *f,
   g_assert_cmpuint (rw_worklist_model_find (model, 900002), ==, n + 1);
 }
 
+static guint
+rows_in_view (Fixture *f)
+{
+  GtkColumnView *view = rw_worklist_view_get_column_view (rw_window_get_worklist_view (f->a.window));
+
+  return g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (view)));
+}
+
+static void
+on_start_frame (GdkFrameClock *clock,
+                Fixture       *f)
+{
+  RwWorklistModel *model = rw_test_app_get_worklist (&f->a);
+  g_autoptr(GPtrArray) rows = NULL;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (model));
+
+  if (f->first_rows > 0 || rows_in_view (f) == 0)
+    return;
+  f->first_rows = rows_in_view (f);
+  rows = rows_on_screen (f);
+  f->first_rows_on_screen = rows->len;
+  f->first_wrong = check_rows_on_screen (f);
+  if (f->select_at_first_rows)
+    {
+      RwExam *last = rw_worklist_model_get_exam (model, n - 1);
+
+      f->selected_at_first_rows = rw_exam_get_id (last);
+      g_assert_true (rw_worklist_view_select_exam (rw_window_get_worklist_view (f->a.window),
+                                                   f->selected_at_first_rows));
+    }
+}
+
+static gboolean
+all_rows_in_view (gpointer data)
+{
+  Fixture *f = data;
+
+  return f->first_rows > 0 &&
+         rows_in_view (f) == g_list_model_get_n_items (G_LIST_MODEL (rw_test_app_get_worklist (&f->a)));
+}
+
+/* At start, the list's first frame holds the rows a screen shows (GTK
+ * would make 200), right ones; the others come right after, and the end
+ * of the list can be scrolled to. With @data, an exam far down the list
+ * is selected (as a notification does) before they came. */
+static void
+test_first_screen (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GPtrArray) rows = NULL;
+  RwWorklistView *view;
+  GdkFrameClock *clock;
+  RwExam *last;
+  gulong handler;
+  guint n, i;
+
+  f->select_at_first_rows = data != NULL;
+  rw_test_app_start (&f->a);
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (f->a.window));
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_start_frame), f);
+  rw_test_app_wait_page (&f->a, "worklist");
+  g_assert_true (rw_test_wait_until (all_rows_in_view, f, RW_TEST_APP_WAIT_MS));
+  g_signal_handler_disconnect (clock, handler);
+
+  view = rw_window_get_worklist_view (f->a.window);
+  n = g_list_model_get_n_items (G_LIST_MODEL (rw_test_app_get_worklist (&f->a)));
+  g_assert_cmpuint (n, >, 1000);
+  g_assert_null (f->first_wrong);
+  g_assert_cmpuint (f->first_rows_on_screen, >, 5);
+  g_assert_cmpuint (f->first_rows, >=, f->first_rows_on_screen);
+  g_assert_cmpuint (f->first_rows, <, 200);
+
+  if (f->select_at_first_rows)
+    {
+      g_assert_nonnull (rw_worklist_view_get_selected (view));
+      g_assert_cmpint (rw_exam_get_id (rw_worklist_view_get_selected (view)), ==,
+                       f->selected_at_first_rows);
+    }
+  else
+    g_assert_null (rw_worklist_view_get_selected (view));
+  /* Frames first, for the scroll range of all the rows. */
+  scroll (f, 0);
+  scroll (f, 1);
+  g_assert_null (check_rows_on_screen (f));
+  rows = rows_on_screen (f);
+  last = rw_worklist_model_get_exam (rw_test_app_get_worklist (&f->a), n - 1);
+  for (i = 0; i < rows->len; i++)
+    if (g_str_equal (cell_text (g_ptr_array_index (rows, i), ACCESSION_COLUMN),
+                     rw_exam_get_accession_number (last)))
+      break;
+  g_assert_cmpuint (i, <, rows->len);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -469,6 +577,10 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/worklist-view/live-update-keeps-place", Fixture, NULL, fixture_setup,
               test_live_update_keeps_place, fixture_teardown);
+  g_test_add ("/worklist-view/first-screen", Fixture, NULL, fixture_setup_cache,
+              test_first_screen, fixture_teardown);
+  g_test_add ("/worklist-view/first-screen-select", Fixture, "select", fixture_setup_cache,
+              test_first_screen, fixture_teardown);
 
   status = g_test_run ();
   rw_test_app_cleanup ();
