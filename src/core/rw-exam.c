@@ -8,6 +8,7 @@
 
 #include "rw-dicom.h"
 #include "rw-exam-private.h"
+#include "rw-text.h"
 
 G_DEFINE_FINAL_TYPE (RwExam, rw_exam, G_TYPE_OBJECT)
 
@@ -150,6 +151,7 @@ rw_exam_finalize (GObject *object)
   g_free (self->referring_physician);
   g_free (self->assigned_to_name);
   g_free (self->stone_viewer_url);
+  g_free (self->search_keys);
   g_clear_object (&self->patient);
   g_clear_pointer (&self->series, g_ptr_array_unref);
 
@@ -305,6 +307,62 @@ rw_exam_init (RwExam *self)
 {
 }
 
+static void
+append_key (GString    *keys,
+            const char *text)
+{
+  rw_text_fold_append (keys, text);
+  /* The '\0' that ends it. */
+  g_string_append_c (keys, '\0');
+}
+
+/* The exam's text as a search or a sort by text reads it: folded (lower
+ * case, no accents, runs of spaces and '^' as one space) and in one
+ * allocation, "name\0patient id\0accession\0description\0referring\0",
+ * the name as people read it. Made from plain strings so that a store's
+ * worker thread can make them while saving. */
+char *
+rw_exam_fold_search_keys (const char *patient_name,
+                          const char *patient_id,
+                          const char *accession_number,
+                          const char *description,
+                          const char *referring_physician,
+                          gsize      *len)
+{
+  g_autofree char *name = rw_dicom_format_person_name (patient_name);
+  GString *keys = g_string_sized_new (128);
+
+  append_key (keys, name);
+  append_key (keys, patient_id);
+  append_key (keys, accession_number);
+  append_key (keys, description);
+  append_key (keys, referring_physician);
+  *len = keys->len;
+  return g_string_free (keys, FALSE);
+}
+
+/* Five '\0'-terminated UTF-8 strings and nothing after: what
+ * rw_exam_fold_search_keys() makes, so that a damaged cache cannot send a
+ * search past the end. */
+static gboolean
+search_keys_are_valid (const char *keys,
+                       gsize       len)
+{
+  guint n_keys = 0;
+
+  if (keys == NULL || len == 0 || keys[len - 1] != '\0')
+    return FALSE;
+  for (gsize at = 0; at < len; n_keys++)
+    {
+      gsize key_len = strlen (keys + at);
+
+      if (!g_utf8_validate_len (keys + at, key_len, NULL))
+        return FALSE;
+      at += key_len + 1;
+    }
+  return n_keys == 5;
+}
+
 RwExam *
 rw_exam_new (const RwExamFields *f)
 {
@@ -333,7 +391,35 @@ rw_exam_new (const RwExamFields *f)
   self->received_at = f->received_at;
   self->updated_at = f->updated_at;
   self->patient = g_object_ref (f->patient);
+  if (search_keys_are_valid (f->search_keys, f->search_keys_len))
+    {
+      self->search_keys = g_memdup2 (f->search_keys, f->search_keys_len);
+      self->search_keys_len = f->search_keys_len;
+    }
   return self;
+}
+
+/* The exam's search keys (see rw_exam_fold_search_keys()), @len set to
+ * their length with the last '\0'. Keys the exam was built with are
+ * handed over, once: the caller keeps them, and they are made again from
+ * the exam's fields when asked for later. */
+char *
+rw_exam_dup_search_keys (RwExam *self,
+                         gsize  *len)
+{
+  g_return_val_if_fail (RW_IS_EXAM (self), NULL);
+  g_return_val_if_fail (len != NULL, NULL);
+
+  if (self->search_keys != NULL)
+    {
+      *len = self->search_keys_len;
+      self->search_keys_len = 0;
+      return g_steal_pointer (&self->search_keys);
+    }
+  return rw_exam_fold_search_keys (rw_patient_get_name (self->patient),
+                                   rw_patient_get_patient_id (self->patient),
+                                   self->accession_number, self->description,
+                                   self->referring_physician, len);
 }
 
 gint64
@@ -586,6 +672,8 @@ rw_exam_update_from (RwExam *self,
   if (self == other)
     return;
 
+  /* Keys given with the old fields no longer match. */
+  g_clear_pointer (&self->search_keys, g_free);
   g_object_freeze_notify (G_OBJECT (self));
   UPDATE_SCALAR (id, PROP_ID);
   UPDATE_STRING (study_uid, PROP_STUDY_UID);

@@ -71,9 +71,16 @@ typedef struct {
   gint64          received_at;
   gint64          updated_at;
   RwPatient      *patient;
+  /* Search keys rw_exam_dup_search_keys() gave for these same fields
+   * earlier (a cache keeps them with the exam), or NULL. Keys of the wrong
+   * shape are ignored and made again when asked for. */
+  const char     *search_keys;
+  gsize           search_keys_len;
 } RwExamFields;
 
 RwExam         *rw_exam_new                     (const RwExamFields *fields);
+char           *rw_exam_dup_search_keys         (RwExam       *self,
+                                                 gsize        *len);
 
 /* From Orthanc's JSON: an expanded study (GET /studies/{id} or an element of
  * /tools/find with Expand), its patient (GET /patients/{id}; NULL to use the

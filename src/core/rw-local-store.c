@@ -5,8 +5,10 @@
 
 #include <glib/gi18n-lib.h>
 #include <errno.h>
+#include <string.h>
 #include <glib/gstdio.h>
 
+#include "rw-exam-private.h"
 #include "rw-local-store.h"
 #include "rw-sqlite.h"
 
@@ -62,6 +64,10 @@ static const RwSqliteMigration migrations[] = {
     "  patient_sex         TEXT NOT NULL,"
     "  patient_age         TEXT NOT NULL"
     ");" },
+  /* 2: the exams' search keys (RW_EXAM_SEARCH_KEYS_VERSION, then what
+   * rw_exam_fold_search_keys() makes), made while saving so that a start
+   * does not fold 100k names again. Empty: made when needed. */
+  { "ALTER TABLE worklist ADD COLUMN search_keys BLOB NOT NULL DEFAULT x'';" },
 };
 
 #define WORKLIST_COLUMNS \
@@ -69,7 +75,7 @@ static const RwSqliteMigration migrations[] = {
   "description, referring_physician, modality, series_count, instance_count, " \
   "status, priority, assigned_to_id, assigned_to_name, stone_viewer_url, " \
   "received_at, updated_at, patient_id, patient_name, patient_birth_date, " \
-  "patient_sex, patient_age"
+  "patient_sex, patient_age, search_keys"
 
 typedef void (*JobFunc) (RwLocalStore *self,
                          GTask        *task);
@@ -203,6 +209,23 @@ column_text (sqlite3_stmt *stmt,
   return text != NULL ? (const char *) text : "";
 }
 
+/* Keys saved by this version of the folding, without their version byte;
+ * others (and damaged ones, which rw_exam_new() checks) are made again. */
+static void
+stored_keys (sqlite3_stmt *stmt,
+             int           column,
+             RwExamFields *fields)
+{
+  const char *blob = sqlite3_column_blob (stmt, column);
+  int len = sqlite3_column_bytes (stmt, column);
+
+  if (blob != NULL && len > 1 && blob[0] == RW_EXAM_SEARCH_KEYS_VERSION)
+    {
+      fields->search_keys = blob + 1;
+      fields->search_keys_len = (gsize) len - 1;
+    }
+}
+
 /* Exams of one patient share one RwPatient: with 100k cached exams that is
  * tens of thousands of objects fewer. */
 static RwPatient *
@@ -294,6 +317,7 @@ load_job (RwLocalStore *self,
       fields.received_at = sqlite3_column_int64 (stmt, 16);
       fields.updated_at = sqlite3_column_int64 (stmt, 17);
       fields.patient = intern_patient (patients, stmt);
+      stored_keys (stmt, 23, &fields);
 
       g_ptr_array_add (exams, rw_exam_new (&fields));
     }
@@ -313,6 +337,25 @@ clear_worklist (RwLocalStore  *self,
 {
   return rw_sqlite_exec (self->db, "DELETE FROM worklist", error) &&
          rw_sqlite_exec (self->db, "DELETE FROM meta WHERE key IN ('server', 'high_water_mark')", error);
+}
+
+/* The search keys of an exam as the cache keeps them: the version of the
+ * folding, then the keys. */
+static char *
+stored_form_of_keys (const ExamCopy *c,
+                     gsize          *len)
+{
+  g_autofree char *keys = NULL;
+  char *stored;
+
+  keys = rw_exam_fold_search_keys (c->text[T_PATIENT_NAME], c->text[T_PATIENT_ID],
+                                   c->text[T_ACCESSION], c->text[T_DESCRIPTION],
+                                   c->text[T_REFERRING], len);
+  stored = g_malloc (*len + 1);
+  stored[0] = RW_EXAM_SEARCH_KEYS_VERSION;
+  memcpy (stored + 1, keys, *len);
+  *len += 1;
+  return stored;
 }
 
 static gboolean
@@ -339,7 +382,7 @@ save_in_transaction (RwLocalStore  *self,
 
   stmt = rw_sqlite_prepare (self->db,
                             "INSERT OR REPLACE INTO worklist (" WORKLIST_COLUMNS ") VALUES "
-                            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             error);
   if (stmt == NULL)
     return FALSE;
@@ -347,6 +390,10 @@ save_in_transaction (RwLocalStore  *self,
   for (guint i = 0; i < data->copies->len; i++)
     {
       const ExamCopy *c = &g_array_index (data->copies, ExamCopy, i);
+      g_autofree char *keys = NULL;
+      gsize keys_len;
+
+      keys = stored_form_of_keys (c, &keys_len);
 
       sqlite3_reset (stmt);
       sqlite3_bind_int64 (stmt, 1, c->id);
@@ -372,6 +419,7 @@ save_in_transaction (RwLocalStore  *self,
       sqlite3_bind_text (stmt, 21, c->text[T_PATIENT_BIRTH], -1, SQLITE_STATIC);
       sqlite3_bind_text (stmt, 22, c->text[T_PATIENT_SEX], -1, SQLITE_STATIC);
       sqlite3_bind_text (stmt, 23, c->text[T_PATIENT_AGE], -1, SQLITE_STATIC);
+      sqlite3_bind_blob64 (stmt, 24, keys, keys_len, SQLITE_STATIC);
       if (!rw_sqlite_step_done (self->db, stmt, error))
         return FALSE;
       high_water_mark = MAX (high_water_mark, c->updated_at);

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "rw-dicom.h"
-#include "rw-text.h"
 #include "rw-worklist-rows.h"
 
 /* Above this many rows a sort or a filter pass is split over two threads:
@@ -37,16 +36,12 @@ age_in_days (RwPatient *patient)
     }
 }
 
+/* Where the key after the one at @at starts. */
 static guint32
-append_key (GString    *keys,
-            const char *text)
+next_key (const char *keys,
+          guint32     at)
 {
-  guint32 at = (guint32) keys->len;
-
-  rw_text_fold_append (keys, text);
-  /* The '\0' that ends it. */
-  g_string_append_c (keys, '\0');
-  return at;
+  return at + (guint32) strlen (keys + at) + 1;
 }
 
 void
@@ -54,17 +49,15 @@ rw_worklist_row_refresh (RwWorklistRow *row)
 {
   RwExam *exam = row->exam;
   RwPatient *patient = rw_exam_get_patient (exam);
-  g_autofree char *name = rw_patient_dup_display_name (patient);
-  GString *keys = g_string_sized_new (128);
+  gsize len;
 
-  append_key (keys, name);
-  row->patient_id_at = append_key (keys, rw_patient_get_patient_id (patient));
-  row->accession_at = append_key (keys, rw_exam_get_accession_number (exam));
-  row->description_at = append_key (keys, rw_exam_get_description (exam));
-  row->searched_len = (guint32) keys->len;
-  row->referring_at = append_key (keys, rw_exam_get_referring_physician (exam));
   g_free (row->keys);
-  row->keys = g_string_free (keys, FALSE);
+  row->keys = rw_exam_dup_search_keys (exam, &len);
+  row->patient_id_at = next_key (row->keys, 0);
+  row->accession_at = next_key (row->keys, row->patient_id_at);
+  row->description_at = next_key (row->keys, row->accession_at);
+  row->referring_at = next_key (row->keys, row->description_at);
+  row->searched_len = row->referring_at;
 
   row->id = rw_exam_get_id (exam);
   row->received_at = rw_exam_get_received_at (exam);
@@ -436,7 +429,7 @@ rw_worklist_rows_sort (GPtrArray      *rows,
 
   halves[0] = (SortHalf) { entries, n / 2, &ctx };
   halves[1] = (SortHalf) { entries + n / 2, n - n / 2, &ctx };
-  if (n >= TWO_THREADS_MIN && !g_getenv ("ONE"))
+  if (n >= TWO_THREADS_MIN)
     helper = g_thread_new ("rw-worklist-sort", sort_half, &halves[1]);
   else
     sort_half (&halves[1]);

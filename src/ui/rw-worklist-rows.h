@@ -16,7 +16,8 @@ typedef struct {
   /* The key of the model's index by id; the server's id never changes. */
   gint64   id;
   gint64   received_at;
-  /* Folded (lower case, no accents) copies in one allocation:
+  /* The exam's search keys (rw_exam_dup_search_keys()), folded (lower
+   * case, no accents) in one allocation:
    * "name\0patient id\0accession\0description\0referring\0". A search
    * scans the first `searched_len` bytes (name to description), the
    * '\0's keeping a word from matching across two fields. */

@@ -536,6 +536,38 @@ test_update_from (void)
   g_assert_cmpuint (names->len, ==, 3);
 }
 
+/* Keys given with the fields are handed over once; after an update they
+ * are made from the new fields. */
+static void
+test_search_keys (void)
+{
+  static const char given[] = "given\0a\0b\0c\0d";
+  static const char made[] = "souza, conceicao\0p1\0\0us abdome\0";
+  g_autoptr(RwPatient) patient = rw_patient_new ("P1", "SOUZA^CONCEIÇÃO", "1950-01-31", "F", "074Y");
+  RwExamFields fields = {
+    .id = 3, .description = "US  ABDOME", .patient = patient,
+    .search_keys = given, .search_keys_len = sizeof given,
+  };
+  g_autoptr(RwExam) exam = rw_exam_new (&fields);
+  g_autoptr(RwExam) stale = rw_exam_new (&fields);
+  g_autoptr(RwExam) other = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *updated = NULL;
+  gsize len = 0;
+
+  first = rw_exam_dup_search_keys (exam, &len);
+  g_assert_cmpmem (first, len, given, sizeof given);
+  second = rw_exam_dup_search_keys (exam, &len);
+  g_assert_cmpmem (second, len, made, sizeof made);
+
+  fields.description = "RM CRÂNIO";
+  other = rw_exam_new (&fields);
+  rw_exam_update_from (stale, other);
+  updated = rw_exam_dup_search_keys (stale, &len);
+  g_assert_cmpmem (updated, len, "souza, conceicao\0p1\0\0rm cranio\0", sizeof "souza, conceicao\0p1\0\0rm cranio\0");
+}
+
 static void
 test_new_from_fields (void)
 {
@@ -655,6 +687,7 @@ main (int   argc,
   g_test_add_func ("/exam/update-from", test_update_from);
   g_test_add_func ("/exam/new-from-fields", test_new_from_fields);
   g_test_add_func ("/exam/enums", test_enums);
+  g_test_add_func ("/exam/search-keys", test_search_keys);
   g_test_add_func ("/exam/patient-labels", test_patient_labels);
   g_test_add_func ("/exam/primary-modality", test_primary_modality);
 

@@ -3,6 +3,7 @@
 
 #include <glib/gstdio.h>
 
+#include "rw-exam-private.h"
 #include "rw-local-store.h"
 #include "rw-sqlite.h"
 #include "rw-test-exams.h"
@@ -162,6 +163,99 @@ test_round_trip (Fixture       *f,
       newest = MAX (newest, rw_exam_get_updated_at (exam));
     }
   g_assert_cmpint (mark, ==, newest);
+}
+
+/* Sets the stored search keys of exam @id to @keys (@len bytes, the
+ * version byte first), as another version or a damaged disk might. */
+static void
+store_keys (Fixture    *f,
+            gint64      id,
+            const char *keys,
+            gsize       len)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (f->path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE worklist SET search_keys = ? WHERE id = ?", -1,
+                                       &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_blob64 (stmt, 1, keys, len, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, id);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  g_assert_cmpint (sqlite3_changes (db), ==, 1);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
+static void
+assert_keys (RwExam     *exam,
+             const char *expected,
+             gsize       expected_len)
+{
+  gsize len = 0;
+  g_autofree char *keys = rw_exam_dup_search_keys (exam, &len);
+
+  g_assert_cmpmem (keys, len, expected, expected_len);
+}
+
+/* The search keys are saved with the exams and handed over at load, once;
+ * keys of another version or of the wrong shape are made again. */
+static void
+test_search_keys (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(RwExam) exam = rw_test_exam_new_with (41, "CONCEIÇÃO^MARIA", "CT", "2026-12-01",
+                                                  RW_EXAM_STATUS_PENDING, RW_EXAM_PRIORITY_URGENT, 100);
+  g_autoptr(GPtrArray) exams = g_ptr_array_new_with_free_func (g_object_unref);
+  static const char marked[] = "\001mark\0p\0a\0d\0r";
+  static const struct {
+    const char *keys;
+    gsize       len;
+  } refused[] = {
+    { "\002mark\0p\0a\0d\0r", sizeof marked },   /* another version */
+    { "\001mark\0p\0a\0d", sizeof marked - 2 },    /* four keys */
+    { "\001mark\0p\0a\0d\0r\0x", sizeof marked + 2 }, /* six */
+    { "\001m\xff\xfe\0p\0a\0d\0r", sizeof marked - 1 }, /* not UTF-8 */
+    { "\001mark\0p\0a\0d\0r", sizeof marked - 1 },  /* no last '\0' */
+    { "", 0 },                                        /* none */
+  };
+  g_autofree char *expected = NULL;
+  gsize expected_len = 0;
+  g_autoptr(GError) error = NULL;
+
+  expected = rw_exam_dup_search_keys (exam, &expected_len);
+  g_assert_cmpmem (expected, expected_len, "conceicao, maria\0p00041\0acc00041\0tc abdome total\0silva joao dr.",
+                   sizeof "conceicao, maria\0p00041\0acc00041\0tc abdome total\0silva joao dr.");
+  g_ptr_array_add (exams, g_object_ref (exam));
+  g_assert_true (save (f->store, SERVER, exams, &error));
+  g_assert_no_error (error);
+
+  {
+    g_autoptr(GPtrArray) loaded = load (f->store, SERVER, NULL, &error);
+
+    g_assert_no_error (error);
+    assert_keys (g_ptr_array_index (loaded, 0), expected, expected_len);
+  }
+
+  /* Keys read from the cache are the ones handed over, not made again. */
+  store_keys (f, 41, marked, sizeof marked);
+  {
+    g_autoptr(GPtrArray) loaded = load (f->store, SERVER, NULL, &error);
+
+    g_assert_no_error (error);
+    assert_keys (g_ptr_array_index (loaded, 0), marked + 1, sizeof marked - 1);
+    assert_keys (g_ptr_array_index (loaded, 0), expected, expected_len);
+  }
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr(GPtrArray) loaded = NULL;
+
+      store_keys (f, 41, refused[i].keys, refused[i].len);
+      loaded = load (f->store, SERVER, NULL, &error);
+      g_assert_no_error (error);
+      assert_keys (g_ptr_array_index (loaded, 0), expected, expected_len);
+    }
 }
 
 typedef struct {
@@ -339,6 +433,7 @@ main (int   argc,
   g_test_add ("/local-store/load-from-thread", Fixture, NULL, fixture_setup, test_load_from_thread, fixture_teardown);
   g_test_add ("/local-store/update-and-mark", Fixture, NULL, fixture_setup, test_update_and_mark, fixture_teardown);
   g_test_add ("/local-store/other-server", Fixture, NULL, fixture_setup, test_other_server, fixture_teardown);
+  g_test_add ("/local-store/search-keys", Fixture, NULL, fixture_setup, test_search_keys, fixture_teardown);
   g_test_add ("/local-store/clear", Fixture, NULL, fixture_setup, test_clear, fixture_teardown);
   g_test_add ("/local-store/not-a-database", Fixture, NULL, fixture_setup, test_not_a_database, fixture_teardown);
 
