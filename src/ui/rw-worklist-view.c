@@ -191,8 +191,11 @@ update_count (RwWorklistView *self)
  * the largest part of the start-up time with a large cached list. Until
  * the list was first painted with rows, it holds only as many as the
  * tallest screen can show (a row is never shorter than MIN_ROW_HEIGHT);
- * the others follow in the next frame. */
+ * then one more screenful a frame, so that input is still answered
+ * between frames, and once the list view has all its row widgets, every
+ * row. */
 #define MIN_ROW_HEIGHT 20
+#define LIST_VIEW_MAX_ROWS 200
 
 static guint
 rows_per_screen (void)
@@ -236,8 +239,15 @@ show_rows_up_to (RwWorklistView *self,
 static void
 on_after_paint (RwWorklistView *self)
 {
-  if (g_list_model_get_n_items (G_LIST_MODEL (self->first_screen)) > 0)
+  GListModel *all = gtk_slice_list_model_get_model (self->first_screen);
+  guint size = gtk_slice_list_model_get_size (self->first_screen);
+
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->first_screen)) == 0)
+    return;
+  if (size >= LIST_VIEW_MAX_ROWS || g_list_model_get_n_items (all) <= size)
     show_all_rows (self);
+  else
+    gtk_slice_list_model_set_size (self->first_screen, size + rows_per_screen ());
 }
 
 static void
