@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "rw-api-events.h"
+#include "rw-api-reports.h"
 #include "rw-keyring.h"
 #include "rw-session-private.h"
 
@@ -331,6 +332,42 @@ on_event (RwApiEvents *events,
 }
 
 static void
+on_me (GObject      *source,
+       GAsyncResult *result,
+       gpointer      user_data)
+{
+  g_autoptr(RwSession) self = user_data;
+  g_autoptr(RwUser) user = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *name;
+
+  user = rw_api_client_get_me_finish (RW_API_CLIENT (source), result, &error);
+  if (user == NULL)
+    {
+      /* The user name stands in until the next connection asks again; a
+       * token the server no longer knows is the event stream's to report. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("Could not learn the signed-in user's name: %s", error->message);
+      return;
+    }
+  name = rw_user_get_display_name (user);
+  if (self->display_name == NULL && name != NULL && name[0] != '\0' &&
+      g_strcmp0 (rw_user_get_username (user), self->username) == 0)
+    rw_session_set_display_name (self, name);
+}
+
+/* A silent sign-in has the token and the user name, not the name the user
+ * goes by: GET /api/auth/me tells, once the server answers. Cancelled with
+ * the rest when the session stops. */
+static void
+learn_display_name (RwSession *self)
+{
+  if (self->display_name != NULL)
+    return;
+  rw_api_client_get_me_async (self->client, self->cancellable, on_me, g_object_ref (self));
+}
+
+static void
 on_events_connected (RwApiEvents *events,
                      GParamSpec  *pspec,
                      RwSession   *self)
@@ -340,7 +377,10 @@ on_events_connected (RwApiEvents *events,
   set_online (self, connected);
   /* Whatever happened while the stream was down is fetched now. */
   if (connected)
-    start_sync (self);
+    {
+      learn_display_name (self);
+      start_sync (self);
+    }
 }
 
 static void

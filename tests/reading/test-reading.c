@@ -930,23 +930,6 @@ test_download (Fixture       *f,
   rw_test_rm_rf (dir);
 }
 
-static GtkWidget *
-find_descendant (GtkWidget *widget,
-                 GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_descendant (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* The accelerators the shortcuts window shows, in gtk_accelerator_name()'s
  * spelling. */
 static void
@@ -1072,7 +1055,7 @@ test_shortcuts (Fixture       *f,
     }
   /* The window's own include the application's accelerators. */
   g_assert_cmpuint (assert_widget_listed (listed, GTK_WIDGET (window)), >=, 4);
-  g_assert_cmpuint (assert_widget_listed (listed, find_descendant (GTK_WIDGET (window), RW_TYPE_WORKLIST_VIEW)), >, 0);
+  g_assert_cmpuint (assert_widget_listed (listed, rw_test_app_find_widget (GTK_WIDGET (window), RW_TYPE_WORKLIST_VIEW)), >, 0);
   g_assert_cmpuint (assert_widget_listed (listed, GTK_WIDGET (view)), >=, 5);
   g_assert_cmpuint (assert_widget_listed (listed, GTK_WIDGET (rw_reading_view_get_form (view))), ==, 3);
   gtk_window_destroy (shortcuts);

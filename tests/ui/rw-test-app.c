@@ -310,6 +310,23 @@ rw_test_app_worklist_action (RwTestApp  *self,
                                                      action, parameter));
 }
 
+GtkWidget *
+rw_test_app_find_widget (GtkWidget *widget,
+                         GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = rw_test_app_find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 GtkWindow *
 rw_test_app_find_window (GType type)
 {

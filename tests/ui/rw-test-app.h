@@ -82,6 +82,9 @@ void           rw_test_app_worklist_action (RwTestApp   *self,
                                             const char  *action,
                                             GVariant    *parameter);
 
+/* @widget or its first descendant of @type, or NULL. */
+GtkWidget     *rw_test_app_find_widget    (GtkWidget    *widget,
+                                           GType         type);
 /* A visible toplevel window of @type, or NULL. */
 GtkWindow     *rw_test_app_find_window    (GType         type);
 

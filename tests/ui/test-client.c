@@ -15,6 +15,8 @@
 
 #define WAIT_MS RW_TEST_APP_WAIT_MS
 #define PASSWORD "senha-certa-1"
+/* The window's subtitle once ana is signed in to the test's server. */
+#define SUBTITLE "Dra. Ana Souza — 127.0.0.1"
 
 typedef struct {
   RwTestServer        *server;
@@ -101,6 +103,23 @@ offline_banner_shown (Fixture *f)
   return gtk_revealer_get_reveal_child (GTK_REVEALER (gtk_widget_get_parent (banner)));
 }
 
+static const char *
+subtitle (Fixture *f)
+{
+  GtkWidget *title = rw_test_app_find_widget (GTK_WIDGET (f->a.window), ADW_TYPE_WINDOW_TITLE);
+
+  g_assert_nonnull (title);
+  return adw_window_title_get_subtitle (ADW_WINDOW_TITLE (title));
+}
+
+static gboolean
+subtitle_is (gpointer data)
+{
+  Fixture *f = ((gpointer *) data)[0];
+
+  return g_strcmp0 (subtitle (f), ((gpointer *) data)[1]) == 0;
+}
+
 static gboolean
 is_online (gpointer data)
 {
@@ -138,6 +157,8 @@ test_sign_in (Fixture       *f,
   token = keyring_token (url);
   g_assert_nonnull (token);
   g_assert_cmpuint (strlen (token), >=, 16);
+  /* The window names who is signed in, and where. */
+  g_assert_cmpstr (subtitle (f), ==, SUBTITLE);
 
   /* The token is in the keyring only: not in any file under HOME, not in
    * the settings. */
@@ -150,11 +171,18 @@ test_sign_in (Fixture       *f,
     g_assert_cmpstr (username, ==, "ana");
   }
 
-  /* The next start signs in by itself. */
+  /* The next start signs in by itself, and the window names the user as
+   * a sign-in with the password does (the keyring has the token, not the
+   * name: the server tells it). */
   rw_test_app_stop (&f->a);
   rw_test_app_start (&f->a);
   rw_test_app_wait_page (&f->a, "worklist");
   g_assert_cmpint (rw_session_get_state (rw_application_get_session (f->a.app)), ==, RW_SESSION_SIGNED_IN);
+  {
+    gpointer named[2] = { f, (gpointer) SUBTITLE };
+
+    g_assert_true (rw_test_wait_until (subtitle_is, named, WAIT_MS));
+  }
   g_assert_false (rw_test_found_on_disk (rw_test_app_get_home (), token));
 
   /* Signing out forgets the token here and on the server. */
