@@ -227,25 +227,27 @@ stored_keys (sqlite3_stmt *stmt,
 }
 
 /* Exams of one patient share one RwPatient: with 100k cached exams that is
- * tens of thousands of objects fewer. */
+ * tens of thousands of objects fewer. @patients maps a patient id to the
+ * last patient read with it; one that differs in anything else gets an
+ * object of its own (and takes the id's place). */
 static RwPatient *
 intern_patient (GHashTable   *patients,
                 sqlite3_stmt *stmt)
 {
-  g_autofree char *key = NULL;
-  RwPatient *patient;
+  const char *patient_id = column_text (stmt, 18);
+  RwPatient *patient = g_hash_table_lookup (patients, patient_id);
 
-  key = g_strjoin ("\x1f", column_text (stmt, 18), column_text (stmt, 19),
-                   column_text (stmt, 20), column_text (stmt, 21),
-                   column_text (stmt, 22), NULL);
-  patient = g_hash_table_lookup (patients, key);
-  if (patient == NULL)
-    {
-      patient = rw_patient_new (column_text (stmt, 18), column_text (stmt, 19),
-                                column_text (stmt, 20), column_text (stmt, 21),
-                                column_text (stmt, 22));
-      g_hash_table_insert (patients, g_steal_pointer (&key), patient);
-    }
+  if (patient != NULL &&
+      strcmp (rw_patient_get_name (patient), column_text (stmt, 19)) == 0 &&
+      strcmp (rw_patient_get_birth_date (patient), column_text (stmt, 20)) == 0 &&
+      strcmp (rw_patient_get_sex (patient), column_text (stmt, 21)) == 0 &&
+      strcmp (rw_patient_get_age (patient), column_text (stmt, 22)) == 0)
+    return patient;
+
+  patient = rw_patient_new (patient_id, column_text (stmt, 19), column_text (stmt, 20),
+                            column_text (stmt, 21), column_text (stmt, 22));
+  /* The key is the patient's own copy of its id. */
+  g_hash_table_replace (patients, (gpointer) rw_patient_get_patient_id (patient), patient);
   return patient;
 }
 
@@ -291,7 +293,7 @@ load_job (RwLocalStore *self,
       return;
     }
 
-  patients = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  patients = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
   while (rw_sqlite_step_row (self->db, stmt, &has_row, &error) && has_row)
     {
       RwExamFields fields = { 0, };

@@ -498,10 +498,32 @@ make_rows (gpointer data)
   return NULL;
 }
 
-/* Everything set_exams() computes, for a worker thread (and a helper: the
- * folding of 100k names is most of the work). The exams must not be
- * shared with the main thread yet, as when they come from the local store:
- * the batch keeps a reference to @exams. */
+/* Below this many exams, a helper thread for a batch costs more than it
+ * saves. */
+#define HELPER_MIN_ROWS 20000
+
+static gpointer
+index_rows (gpointer data)
+{
+  RwWorklistBatch *batch = data;
+
+  batch->by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
+  /* Backwards, each row taking the place of a later one with its id: a
+   * store never holds one id twice, and if it did the first would win, as
+   * in set_exams(). */
+  for (guint i = batch->rows->len; i-- > 0; )
+    {
+      RwWorklistRow *row = g_ptr_array_index (batch->rows, i);
+
+      g_hash_table_replace (batch->by_id, &row->id, GUINT_TO_POINTER (i + 1));
+    }
+  return NULL;
+}
+
+/* Everything set_exams() computes, for a worker thread and helpers (rows
+ * in two halves, then the index by id while the rows are sorted). The
+ * exams must not be shared with the main thread yet, as when they come
+ * from the local store: the batch keeps a reference to @exams. */
 RwWorklistBatch *
 rw_worklist_batch_new (GPtrArray *exams)
 {
@@ -520,7 +542,7 @@ rw_worklist_batch_new (GPtrArray *exams)
 
   batch->rows = g_ptr_array_new_full (n, rw_worklist_row_free);
   g_ptr_array_set_size (batch->rows, n);
-  if (n >= 20000)
+  if (n >= HELPER_MIN_ROWS)
     helper = g_thread_new ("rw-worklist-rows", make_rows, &halves[1]);
   else
     make_rows (&halves[1]);
@@ -528,16 +550,12 @@ rw_worklist_batch_new (GPtrArray *exams)
   if (helper != NULL)
     g_thread_join (helper);
 
-  batch->by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
-  for (guint i = 0; i < n; i++)
-    {
-      RwWorklistRow *row = g_ptr_array_index (batch->rows, i);
-
-      /* A store never holds one id twice; keep the first if it did. */
-      if (!g_hash_table_contains (batch->by_id, &row->id))
-        g_hash_table_insert (batch->by_id, &row->id, GUINT_TO_POINTER (i + 1));
-    }
+  helper = n >= HELPER_MIN_ROWS ? g_thread_new ("rw-worklist-index", index_rows, batch) : NULL;
+  if (helper == NULL)
+    index_rows (batch);
   batch->order = rw_worklist_rows_sort (batch->rows, RW_WORKLIST_SORT_DEFAULT);
+  if (helper != NULL)
+    g_thread_join (helper);
   return batch;
 }
 

@@ -258,6 +258,49 @@ test_search_keys (Fixture       *f,
     }
 }
 
+static RwExam *
+exam_of (gint64      id,
+         const char *patient_id,
+         const char *name)
+{
+  g_autoptr(RwPatient) patient = rw_patient_new (patient_id, name, "1980-05-15", "F", "046Y");
+  RwExamFields fields = { .id = id, .study_uid = "1.2.3", .modality = "CT", .patient = patient };
+
+  return rw_exam_new (&fields);
+}
+
+/* Exams of one patient share its object once loaded; a patient id that
+ * comes with other data (a mistake at the modality) keeps each exam's own. */
+static void
+test_shared_patients (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GPtrArray) exams = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  static const char *const names[] = { "SOUZA^ANA", "SOUZA^ANA", "LIMA^RUI", "SOUZA^ANA", "LIMA^RUI" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    g_ptr_array_add (exams, exam_of (i + 1, "P7", names[i]));
+  g_ptr_array_add (exams, exam_of (6, "P8", "SOUZA^ANA"));
+  g_assert_true (save (f->store, SERVER, exams, &error));
+  g_assert_no_error (error);
+
+  loaded = load (f->store, SERVER, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (loaded->len, ==, 6);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      RwPatient *patient = rw_exam_get_patient (find (loaded, i + 1));
+
+      g_assert_cmpstr (rw_patient_get_patient_id (patient), ==, "P7");
+      g_assert_cmpstr (rw_patient_get_name (patient), ==, names[i]);
+    }
+  g_assert_true (rw_exam_get_patient (find (loaded, 1)) == rw_exam_get_patient (find (loaded, 2)));
+  g_assert_cmpstr (rw_patient_get_patient_id (rw_exam_get_patient (find (loaded, 6))), ==, "P8");
+  g_assert_false (rw_exam_get_patient (find (loaded, 6)) == rw_exam_get_patient (find (loaded, 1)));
+}
+
 typedef struct {
   RwLocalStore *store;
   GPtrArray    *loaded;
@@ -433,6 +476,7 @@ main (int   argc,
   g_test_add ("/local-store/load-from-thread", Fixture, NULL, fixture_setup, test_load_from_thread, fixture_teardown);
   g_test_add ("/local-store/update-and-mark", Fixture, NULL, fixture_setup, test_update_and_mark, fixture_teardown);
   g_test_add ("/local-store/other-server", Fixture, NULL, fixture_setup, test_other_server, fixture_teardown);
+  g_test_add ("/local-store/shared-patients", Fixture, NULL, fixture_setup, test_shared_patients, fixture_teardown);
   g_test_add ("/local-store/search-keys", Fixture, NULL, fixture_setup, test_search_keys, fixture_teardown);
   g_test_add ("/local-store/clear", Fixture, NULL, fixture_setup, test_clear, fixture_teardown);
   g_test_add ("/local-store/not-a-database", Fixture, NULL, fixture_setup, test_not_a_database, fixture_teardown);
