@@ -251,50 +251,28 @@ intern_patient (GHashTable   *patients,
   return patient;
 }
 
-static void
-load_job (RwLocalStore *self,
-          GTask        *task)
+/* Appends to @exams the cached exams whose ids are in [@from, @to]. */
+static gboolean
+read_exams (RwSqlite   *db,
+            gint64      from,
+            gint64      to,
+            GPtrArray  *exams,
+            GError    **error)
 {
-  const char *server = g_task_get_task_data (task);
   g_autoptr(GHashTable) patients = NULL;
-  g_autoptr(GPtrArray) exams = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *stored_server = NULL;
-  g_autofree char *mark = NULL;
   gboolean has_row = FALSE;
-  Loaded *loaded;
+  gboolean ok;
 
-  if (!ensure_open (self, &error) ||
-      (stored_server = get_meta (self, "server", &error)) == NULL ||
-      (mark = get_meta (self, "high_water_mark", &error)) == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  loaded = g_new0 (Loaded, 1);
-  loaded->exams = g_ptr_array_new_with_free_func (g_object_unref);
-  if (g_strcmp0 (stored_server, server) != 0)
-    {
-      g_task_return_pointer (task, loaded, (GDestroyNotify) loaded_free);
-      return;
-    }
-  loaded->high_water_mark = g_ascii_strtoll (mark, NULL, 10);
-  exams = g_ptr_array_ref (loaded->exams);
-
-  stmt = rw_sqlite_prepare (self->db,
-                            "SELECT " WORKLIST_COLUMNS " FROM worklist",
-                            &error);
+  stmt = rw_sqlite_prepare (db, "SELECT " WORKLIST_COLUMNS " FROM worklist WHERE id BETWEEN ? AND ?",
+                            error);
   if (stmt == NULL)
-    {
-      loaded_free (loaded);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, from);
+  sqlite3_bind_int64 (stmt, 2, to);
 
   patients = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
-  while (rw_sqlite_step_row (self->db, stmt, &has_row, &error) && has_row)
+  while ((ok = rw_sqlite_step_row (db, stmt, &has_row, error)) && has_row)
     {
       RwExamFields fields = { 0, };
 
@@ -323,13 +301,131 @@ load_job (RwLocalStore *self,
 
       g_ptr_array_add (exams, rw_exam_new (&fields));
     }
-  if (error != NULL)
+  return ok;
+}
+
+/* Below this span of ids, a second connection and thread for a load cost
+ * more than they save. */
+#define TWO_THREADS_MIN_SPAN 20000
+
+/* The upper half of a large load, read on a thread and connection of its
+ * own while the store's worker reads the lower half: at start, the
+ * desktop app waits for both. The worker does nothing else meanwhile, so
+ * both halves see the same data. */
+typedef struct {
+  const char *path;
+  gint64      from;
+  gint64      to;
+  GPtrArray  *exams;
+  GError     *error;
+} UpperHalf;
+
+static gpointer
+read_upper_half (gpointer data)
+{
+  UpperHalf *half = data;
+  g_autoptr(RwSqlite) db = NULL;
+
+  db = rw_sqlite_open_unshared (half->path, RW_SQLITE_CACHE, migrations,
+                                G_N_ELEMENTS (migrations), &half->error);
+  if (db != NULL)
+    read_exams (db, half->from, half->to, half->exams, &half->error);
+  return NULL;
+}
+
+static gboolean
+id_span (RwLocalStore  *self,
+         gint64        *first,
+         gint64        *last,
+         GError       **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gboolean has_row = FALSE;
+
+  stmt = rw_sqlite_prepare (self->db, "SELECT min(id), max(id) FROM worklist", error);
+  if (stmt == NULL || !rw_sqlite_step_row (self->db, stmt, &has_row, error))
+    return FALSE;
+  *first = sqlite3_column_int64 (stmt, 0);
+  *last = sqlite3_column_int64 (stmt, 1);
+  return TRUE;
+}
+
+static gboolean
+read_all_exams (RwLocalStore  *self,
+                GPtrArray     *exams,
+                GError       **error)
+{
+  UpperHalf upper = { self->path, 0, 0, NULL, NULL };
+  GThread *helper = NULL;
+  gint64 first, last, middle;
+  guint64 span;
+  gboolean ok;
+
+  if (!id_span (self, &first, &last, error))
+    return FALSE;
+  middle = last;
+  span = (guint64) last - (guint64) first;
+  /* Halving the span of ids roughly halves the rows: a server's ids grow
+   * one by one. */
+  if (span >= TWO_THREADS_MIN_SPAN)
+    {
+      middle = (gint64) ((guint64) first + span / 2);
+      upper.from = middle + 1;
+      upper.to = last;
+      upper.exams = g_ptr_array_new_with_free_func (g_object_unref);
+      helper = g_thread_new ("rw-local-store-load", read_upper_half, &upper);
+    }
+  ok = read_exams (self->db, first, middle, exams, error);
+  if (helper == NULL)
+    return ok;
+
+  g_thread_join (helper);
+  if (ok && upper.error == NULL)
+    g_ptr_array_extend_and_steal (exams, g_steal_pointer (&upper.exams));
+  else if (ok)
+    {
+      g_propagate_error (error, upper.error);
+      ok = FALSE;
+    }
+  else
+    g_clear_error (&upper.error);
+  g_clear_pointer (&upper.exams, g_ptr_array_unref);
+  return ok;
+}
+
+static void
+load_job (RwLocalStore *self,
+          GTask        *task)
+{
+  const char *server = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stored_server = NULL;
+  g_autofree char *mark = NULL;
+  Loaded *loaded;
+
+  if (!ensure_open (self, &error) ||
+      (stored_server = get_meta (self, "server", &error)) == NULL ||
+      (mark = get_meta (self, "high_water_mark", &error)) == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  loaded = g_new0 (Loaded, 1);
+  loaded->exams = g_ptr_array_new_with_free_func (g_object_unref);
+  if (g_strcmp0 (stored_server, server) != 0)
+    {
+      g_task_return_pointer (task, loaded, (GDestroyNotify) loaded_free);
+      return;
+    }
+  loaded->high_water_mark = g_ascii_strtoll (mark, NULL, 10);
+
+  if (!read_all_exams (self, loaded->exams, &error))
     {
       loaded_free (loaded);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-
   g_task_return_pointer (task, loaded, (GDestroyNotify) loaded_free);
 }
 

@@ -301,6 +301,39 @@ test_shared_patients (Fixture       *f,
   g_assert_false (rw_exam_get_patient (find (loaded, 6)) == rw_exam_get_patient (find (loaded, 1)));
 }
 
+/* Ids far apart: the load reads two halves on two connections, and every
+ * exam comes back once, whole. */
+static void
+test_two_halves (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GPtrArray) exams = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 1; i <= 120; i++)
+    {
+      g_autofree char *patient_id = g_strdup_printf ("P%u", i % 7);
+      g_autofree char *name = g_strdup_printf ("SOUZA^ANA %u", i % 7);
+
+      g_ptr_array_add (exams, exam_of (i * 500, patient_id, name));
+    }
+  g_assert_true (save (f->store, SERVER, exams, &error));
+  g_assert_no_error (error);
+
+  loaded = load (f->store, SERVER, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (loaded->len, ==, exams->len);
+  for (guint i = 0; i < exams->len; i++)
+    {
+      RwExam *exam = g_ptr_array_index (exams, i);
+      RwExam *copy = find (loaded, rw_exam_get_id (exam));
+
+      g_assert_nonnull (copy);
+      assert_same_exam (exam, copy);
+    }
+}
+
 typedef struct {
   RwLocalStore *store;
   GPtrArray    *loaded;
@@ -477,6 +510,7 @@ main (int   argc,
   g_test_add ("/local-store/update-and-mark", Fixture, NULL, fixture_setup, test_update_and_mark, fixture_teardown);
   g_test_add ("/local-store/other-server", Fixture, NULL, fixture_setup, test_other_server, fixture_teardown);
   g_test_add ("/local-store/shared-patients", Fixture, NULL, fixture_setup, test_shared_patients, fixture_teardown);
+  g_test_add ("/local-store/two-halves", Fixture, NULL, fixture_setup, test_two_halves, fixture_teardown);
   g_test_add ("/local-store/search-keys", Fixture, NULL, fixture_setup, test_search_keys, fixture_teardown);
   g_test_add ("/local-store/clear", Fixture, NULL, fixture_setup, test_clear, fixture_teardown);
   g_test_add ("/local-store/not-a-database", Fixture, NULL, fixture_setup, test_not_a_database, fixture_teardown);
