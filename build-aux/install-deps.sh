@@ -12,7 +12,7 @@ packages="
   libglib2.0-dev libgtk-4-dev libadwaita-1-dev libwebkitgtk-6.0-dev
   libsoup-3.0-dev libjson-glib-dev libsecret-1-dev libsqlite3-dev libcrypt-dev nettle-dev
   appstream desktop-file-utils yelp-tools itstool libsecret-tools
-  xvfb xauth dbus-daemon dbus-x11 gnome-keyring imagemagick
+  xvfb xauth dbus-daemon dbus-x11 gnome-keyring imagemagick xdotool
   orthanc orthanc-dev orthanc-dicomweb orthanc-webviewer dcmtk
   wrk python3-flask gunicorn sqlite3 curl ca-certificates openssl tzdata
 "
