@@ -357,5 +357,6 @@ rw_report_format_time (gint64 unix_seconds)
   if (utc == NULL)
     return g_strdup ("");
   local = g_date_time_to_local (utc);
-  return g_date_time_format (local, "%d/%m/%Y %H:%M");
+  /* Translators: a date and 24-hour time, as in the study date's format */
+  return g_date_time_format (local, C_("date and time format", "%m/%d/%Y %H:%M"));
 }

@@ -75,7 +75,8 @@ gboolean          rw_report_has_text         (RwReport        *self,
                                               const char      *findings,
                                               const char      *conclusion);
 
-/* "dd/mm/aaaa HH:MM" in the local time zone; "" for 0. */
+/* A date and time in the local time zone, in the language's form
+ * ("dd/mm/aaaa HH:MM" in pt_BR); "" for 0 and earlier. */
 char             *rw_report_format_time      (gint64           unix_seconds);
 
 G_END_DECLS

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rw-dicom.h"
+#include "rw-report.h"
 #include "rw-worklist-view.h"
 
 /* The worklist: filters above, the GtkColumnView of exams, a count below.
@@ -528,16 +529,8 @@ dup_cell_text (RwExam *exam,
     case COLUMN_STATUS:
       return g_strdup (rw_exam_status_to_label (rw_exam_get_status (exam)));
     case COLUMN_RECEIVED:
-      {
-        g_autoptr(GDateTime) utc = NULL;
-        g_autoptr(GDateTime) local = NULL;
-
-        if (rw_exam_get_received_at (exam) == 0)
-          return g_strdup ("");
-        utc = g_date_time_new_from_unix_utc (rw_exam_get_received_at (exam));
-        local = g_date_time_to_local (utc);
-        return g_date_time_format (local, "%d/%m/%Y %H:%M");
-      }
+      /* In the form every other time of the app takes. */
+      return rw_report_format_time (rw_exam_get_received_at (exam));
     case N_COLUMNS:
     default:
       g_assert_not_reached ();

@@ -627,9 +627,9 @@ test_finalize (Fixture       *f,
   finalized = g_date_time_new_from_iso8601 (json_object_get_string_member (report, "finalized_at"), NULL);
   g_assert_nonnull (finalized);
 
-  /* dd/mm/aaaa HH:MM, local time. */
+  /* Local time, in the untranslated form (dd/mm/aaaa HH:MM in pt_BR). */
   local = g_date_time_to_local (finalized);
-  when = g_date_time_format (local, "%d/%m/%Y %H:%M");
+  when = g_date_time_format (local, "%m/%d/%Y %H:%M");
   expected = g_strdup_printf ("Signed on %s by Dra. Ana Souza — CRM/SP 123456 — RQE 98765", when);
   g_assert_cmpstr (rw_report_form_get_signature_line (rw_reading_view_get_form (view)), ==, expected);
   g_assert_false (rw_report_form_get_editable (rw_reading_view_get_form (view)));
