@@ -30,13 +30,20 @@
  * keeps after an answer, before its next request starts, the connection is
  * taken back from libsoup through the message just answered
  * (soup_server_message_steal_connection() makes libsoup let go of it) and
- * closed. The watch runs at a higher priority than libsoup's own reader, so
- * libsoup never reads that end of stream itself. It waits for the peer's
- * close only (POLLRDHUP), not for the next request, and its descriptor
- * stays in the main loop's poll set from the connection's first answer to
- * its end: GLib 2.74 wakes its main loop up (a write to an eventfd, and a
- * new poll set) at every change of that set, which two changes around
- * each answer made a tenth of the main thread's time under load. */
+ * closed. That must happen before libsoup's own reader reads the end of
+ * the stream: once it has, the connection has no message left and taking
+ * it back crashes inside libsoup. So the watch runs at a higher priority
+ * than that reader and, while the connection is idle, waits for what the
+ * reader waits for (G_IO_IN) as well as for the peer's close: whenever the
+ * reader could run, the watch runs first. A watch for the close alone
+ * (POLLRDHUP) lost that race now and then under load, and the server died
+ * of it, at shutdown too, when clients close their connections. When the
+ * next request's bytes arrive the watch goes back to the close alone until
+ * that request is answered. Its descriptor stays in the main loop's poll
+ * set from the connection's first answer to its end, its events changed
+ * in place: GLib 2.74 builds a new poll set at every change of that set,
+ * which adding and removing it around each answer made a tenth of the
+ * main thread's time under load. */
 
 struct _RwServerConnections
 {
@@ -52,6 +59,11 @@ struct _RwServerConnections
 G_DEFINE_FINAL_TYPE (RwServerConnections, rw_server_connections, G_TYPE_OBJECT)
 
 typedef struct _Entry Entry;
+
+/* What the watch waits for: while libsoup waits for the next request, and
+ * while a request is under way. */
+#define IDLE_EVENTS ((GIOCondition) (G_IO_IN | POLLRDHUP | G_IO_HUP | G_IO_ERR))
+#define BUSY_EVENTS ((GIOCondition) (POLLRDHUP | G_IO_HUP | G_IO_ERR))
 
 typedef struct {
   GSource  source;
@@ -72,6 +84,7 @@ struct _Entry
   gulong               disconnected_id;
   IdleWatch           *watch;
   gpointer             watch_tag;
+  GIOCondition         watch_events;
 
   /* TCP_CORK is set until the answer is written (see
    * rw_server_connections_hold_answer()). */
@@ -98,6 +111,7 @@ stop_watching (Entry *entry)
     return;
   g_source_remove_unix_fd ((GSource *) entry->watch, entry->watch_tag);
   entry->watch_tag = NULL;
+  entry->watch_events = 0;
 }
 
 /* The connection has a request again (or is gone): returns the message
@@ -131,7 +145,7 @@ close_idle (Entry *entry)
 }
 
 /* The peer closed or reset the connection, or sent its next request
- * along with its close. */
+ * (along with its close, maybe). */
 static gboolean
 idle_watch_dispatch (GSource     *source,
                      GSourceFunc  callback,
@@ -139,7 +153,22 @@ idle_watch_dispatch (GSource     *source,
 {
   Entry *entry = ((IdleWatch *) source)->entry;
   GSocket *socket = g_socket_connection_get_socket (entry->connection);
+  GIOCondition revents;
   char byte;
+
+  /* Stopped by another source of this iteration. */
+  if (entry->watch_tag == NULL)
+    return G_SOURCE_CONTINUE;
+  revents = g_source_query_unix_fd (source, entry->watch_tag);
+
+  /* Only the next request's bytes: libsoup reads them as soon as the watch
+   * lets it, and until their answer only the peer's close matters. */
+  if (entry->answered != NULL && (revents & BUSY_EVENTS) == 0 && !g_socket_is_closed (socket))
+    {
+      g_source_modify_unix_fd (source, entry->watch_tag, BUSY_EVENTS);
+      entry->watch_events = BUSY_EVENTS;
+      return G_SOURCE_CONTINUE;
+    }
 
   /* Whatever happens next, the close is seen: its condition stays. A
    * connection kept after the request being answered now (if any) is
@@ -202,8 +231,10 @@ watch_idle (Entry             *entry,
       g_source_attach ((GSource *) entry->watch, g_main_context_get_thread_default ());
     }
   if (entry->watch_tag == NULL)
-    entry->watch_tag = g_source_add_unix_fd ((GSource *) entry->watch, g_socket_get_fd (socket),
-                                             (GIOCondition) (POLLRDHUP | G_IO_HUP | G_IO_ERR));
+    entry->watch_tag = g_source_add_unix_fd ((GSource *) entry->watch, g_socket_get_fd (socket), IDLE_EVENTS);
+  else if (entry->watch_events != IDLE_EVENTS)
+    g_source_modify_unix_fd ((GSource *) entry->watch, entry->watch_tag, IDLE_EVENTS);
+  entry->watch_events = IDLE_EVENTS;
 }
 
 static void
