@@ -447,6 +447,74 @@ test_stalled_client (Fixture       *f,
   g_assert_cmpuint (rw_test_server_request (f->server, "GET", "/health", NULL, NULL, NULL, 0, NULL), ==, 200);
 }
 
+static gboolean
+client_closed (gpointer data)
+{
+  return ((Client *) data)->closed;
+}
+
+typedef struct {
+  SoupSession *sessions[4];
+  Client      *leaving;
+} Leavers;
+
+/* Runs as the server starts to stop. */
+static gboolean
+leave (gpointer data)
+{
+  Leavers *leavers = data;
+
+  for (guint i = 0; i < G_N_ELEMENTS (leavers->sessions); i++)
+    soup_session_abort (leavers->sessions[i]);
+  if (soup_websocket_connection_get_state (leavers->leaving->connection) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (leavers->leaving->connection, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/* SIGTERM while event clients listen (one of them stalled, one leaving)
+ * and clients close the connections the server keeps between requests as
+ * it stops: the listening client is told Going Away, and the server says
+ * it stopped and exits with status 0 (which the fixture checks). Which of
+ * these the server sees first varies from stop to stop: a few rounds. */
+static void
+test_shutdown (Fixture       *f,
+               gconstpointer  data)
+{
+  for (guint round = 0; round < 4; round++)
+    {
+      g_autoptr(Client) listening = connect_client (f, f->ana);
+      g_autoptr(Client) leaving = connect_client (f, f->bruno);
+      g_autoptr(GSocket) stalled = connect_stalled (f, f->ana);
+      g_autofree char *url = g_strconcat (rw_test_server_get_url (f->server), "/health", NULL);
+      g_autofree char *log = NULL;
+      Leavers leavers = { { NULL }, leaving };
+
+      g_assert_nonnull (listening->connection);
+      g_assert_nonnull (leaving->connection);
+      for (guint i = 0; i < G_N_ELEMENTS (leavers.sessions); i++)
+        {
+          g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+          g_autoptr(GBytes) body = NULL;
+
+          leavers.sessions[i] = soup_session_new ();
+          body = soup_session_send_and_read (leavers.sessions[i], msg, NULL, NULL);
+          g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+        }
+
+      g_idle_add (leave, &leavers);
+      rw_test_server_stop (f->server);
+      g_assert_true (rw_test_wait_until (client_closed, listening, 10000));
+      g_assert_cmpuint (soup_websocket_connection_get_close_code (listening->connection), ==,
+                        SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
+      log = rw_test_server_read_log (f->server);
+      g_assert_true (g_str_has_suffix (log, "Stopped\n"));
+
+      for (guint i = 0; i < G_N_ELEMENTS (leavers.sessions); i++)
+        g_object_unref (leavers.sessions[i]);
+      rw_test_server_start (f->server);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -459,6 +527,7 @@ main (int   argc,
   g_test_add ("/server/events/repeat-delivery-one-event", Fixture, NULL, fixture_setup,
               test_repeat_delivery_one_event, fixture_teardown);
   g_test_add ("/server/events/stalled-client", Fixture, "8", fixture_setup, test_stalled_client, fixture_teardown);
+  g_test_add ("/server/events/shutdown", Fixture, NULL, fixture_setup, test_shutdown, fixture_teardown);
 
   return g_test_run ();
 }
