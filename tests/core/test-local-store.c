@@ -130,6 +130,32 @@ assert_same_exam (RwExam *a,
   g_assert_true (rw_patient_equal (pa, pb));
 }
 
+/* Saves @exams, loads them back and checks that each came back once,
+ * whole; returns the high-water mark of the load. */
+static gint64
+save_and_load_back (Fixture   *f,
+                    GPtrArray *exams)
+{
+  g_autoptr(GPtrArray) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 mark = -1;
+
+  g_assert_true (save (f->store, SERVER, exams, &error));
+  g_assert_no_error (error);
+  loaded = load (f->store, SERVER, &mark, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (loaded->len, ==, exams->len);
+  for (guint i = 0; i < exams->len; i++)
+    {
+      RwExam *exam = g_ptr_array_index (exams, i);
+      RwExam *copy = find (loaded, rw_exam_get_id (exam));
+
+      g_assert_nonnull (copy);
+      assert_same_exam (exam, copy);
+    }
+  return mark;
+}
+
 static void
 test_round_trip (Fixture       *f,
                  gconstpointer  data)
@@ -147,21 +173,9 @@ test_round_trip (Fixture       *f,
   g_assert_cmpint (mark, ==, 0);
   g_clear_pointer (&loaded, g_ptr_array_unref);
 
-  g_assert_true (save (f->store, SERVER, exams, &error));
-  g_assert_no_error (error);
-
-  loaded = load (f->store, SERVER, &mark, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (loaded->len, ==, exams->len);
+  mark = save_and_load_back (f, exams);
   for (guint i = 0; i < exams->len; i++)
-    {
-      RwExam *exam = g_ptr_array_index (exams, i);
-      RwExam *copy = find (loaded, rw_exam_get_id (exam));
-
-      g_assert_nonnull (copy);
-      assert_same_exam (exam, copy);
-      newest = MAX (newest, rw_exam_get_updated_at (exam));
-    }
+    newest = MAX (newest, rw_exam_get_updated_at (g_ptr_array_index (exams, i)));
   g_assert_cmpint (mark, ==, newest);
 }
 
@@ -308,8 +322,6 @@ test_two_halves (Fixture       *f,
                  gconstpointer  data)
 {
   g_autoptr(GPtrArray) exams = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GPtrArray) loaded = NULL;
-  g_autoptr(GError) error = NULL;
 
   for (guint i = 1; i <= 120; i++)
     {
@@ -318,20 +330,7 @@ test_two_halves (Fixture       *f,
 
       g_ptr_array_add (exams, exam_of (i * 500, patient_id, name));
     }
-  g_assert_true (save (f->store, SERVER, exams, &error));
-  g_assert_no_error (error);
-
-  loaded = load (f->store, SERVER, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (loaded->len, ==, exams->len);
-  for (guint i = 0; i < exams->len; i++)
-    {
-      RwExam *exam = g_ptr_array_index (exams, i);
-      RwExam *copy = find (loaded, rw_exam_get_id (exam));
-
-      g_assert_nonnull (copy);
-      assert_same_exam (exam, copy);
-    }
+  save_and_load_back (f, exams);
 }
 
 typedef struct {
