@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -35,15 +36,17 @@
  * it back crashes inside libsoup. So the watch runs at a higher priority
  * than that reader and, while the connection is idle, waits for what the
  * reader waits for (G_IO_IN) as well as for the peer's close: whenever the
- * reader could run, the watch runs first. A watch for the close alone
- * (POLLRDHUP) lost that race now and then under load, and the server died
- * of it, at shutdown too, when clients close their connections. When the
- * next request's bytes arrive the watch goes back to the close alone until
- * that request is answered. Its descriptor stays in the main loop's poll
- * set from the connection's first answer to its end, its events changed
- * in place: GLib 2.74 builds a new poll set at every change of that set,
- * which adding and removing it around each answer made a tenth of the
- * main thread's time under load. */
+ * reader could run, the watch runs first. It then looks at what is there
+ * (recv() with MSG_PEEK), not at the poll's flags: the kernel may report
+ * the end of the stream as readable a moment before it reports the close,
+ * and a watch for the close alone (POLLRDHUP) lost that race now and then
+ * under load, the server dying of it, at shutdown too, when clients close
+ * their connections. When the next request's bytes arrive the watch goes
+ * back to the close alone until that request is answered. Its descriptor
+ * stays in the main loop's poll set from the connection's first answer to
+ * its end, its events changed in place: GLib 2.74 builds a new poll set at
+ * every change of that set, which adding and removing it around each
+ * answer made a tenth of the main thread's time under load. */
 
 struct _RwServerConnections
 {
@@ -153,34 +156,50 @@ idle_watch_dispatch (GSource     *source,
 {
   Entry *entry = ((IdleWatch *) source)->entry;
   GSocket *socket = g_socket_connection_get_socket (entry->connection);
-  GIOCondition revents;
+  gboolean closing;
+  gssize n;
   char byte;
 
   /* Stopped by another source of this iteration. */
   if (entry->watch_tag == NULL)
     return G_SOURCE_CONTINUE;
-  revents = g_source_query_unix_fd (source, entry->watch_tag);
+  closing = (g_source_query_unix_fd (source, entry->watch_tag) & BUSY_EVENTS) != 0;
 
-  /* Only the next request's bytes: libsoup reads them as soon as the watch
-   * lets it, and until their answer only the peer's close matters. */
-  if (entry->answered != NULL && (revents & BUSY_EVENTS) == 0 && !g_socket_is_closed (socket))
+  /* Closed by libsoup, or seen closing while a request is under way: the
+   * connection is watched again from that request's answer, if it is
+   * kept, and closed then (the close's condition stays). */
+  if (g_socket_is_closed (socket) || entry->answered == NULL)
     {
-      g_source_modify_unix_fd (source, entry->watch_tag, BUSY_EVENTS);
-      entry->watch_events = BUSY_EVENTS;
+      stop_watching (entry);
+      forget_answered (entry);
       return G_SOURCE_CONTINUE;
     }
 
-  /* Whatever happens next, the close is seen: its condition stays. A
-   * connection kept after the request being answered now (if any) is
-   * watched again from its answer, and is closed then. */
+  /* What is there decides, not the poll's flags: the kernel may report the
+   * end of the stream as readable a moment before it reports the close. */
+  n = recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n > 0)
+    {
+      /* The next request, which libsoup reads once this returns. Until its
+       * answer only the peer's close matters; if that is already there,
+       * the watch waits for the answer, or it would run again and again
+       * ahead of libsoup's reader. */
+      if (closing)
+        stop_watching (entry);
+      else if (entry->watch_events != BUSY_EVENTS)
+        {
+          g_source_modify_unix_fd (source, entry->watch_tag, BUSY_EVENTS);
+          entry->watch_events = BUSY_EVENTS;
+        }
+      return G_SOURCE_CONTINUE;
+    }
+  /* Woken a moment early: the poll runs again. */
+  if (n < 0 && !closing && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+    return G_SOURCE_CONTINUE;
+
+  /* The end of the stream, or a reset. */
   stop_watching (entry);
-  if (g_socket_is_closed (socket))
-    forget_answered (entry);
-  else if (entry->answered != NULL &&
-           recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT) <= 0)
-    close_idle (entry);
-  /* Otherwise a request is there or under way: libsoup reads it, and it
-   * finishes before the end of the stream is read. */
+  close_idle (entry);
   return G_SOURCE_CONTINUE;
 }
 
