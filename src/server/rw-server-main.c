@@ -17,6 +17,7 @@
 typedef struct {
   GMainLoop *loop;
   RwServer  *server;
+  gboolean   stopping;
 } Daemon;
 
 static void
@@ -35,6 +36,13 @@ on_signal (gpointer user_data)
 {
   Daemon *daemon = user_data;
 
+  /* A second signal (a service manager asking again, Ctrl+C twice) changes
+   * nothing: stopping again would end the main loop while requests are
+   * still being answered, and their jobs would then finish on a freed
+   * server. */
+  if (daemon->stopping)
+    return G_SOURCE_CONTINUE;
+  daemon->stopping = TRUE;
   g_message ("Stopping: finishing the requests in progress");
   rw_server_stop_async (daemon->server, NULL, on_stopped, daemon);
   return G_SOURCE_CONTINUE;
@@ -57,7 +65,6 @@ run_daemon (RwServerConfig *config)
   g_autofree char *host = g_strdup (config->listen_host);
   guint16 port = config->listen_port;
   Daemon daemon;
-  guint term_id, int_id;
 
   if (!rw_server_config_check_daemon (config, &error))
     {
@@ -73,17 +80,20 @@ run_daemon (RwServerConfig *config)
   loop = g_main_loop_new (NULL, FALSE);
   daemon.loop = loop;
   daemon.server = server;
-  term_id = g_unix_signal_add (SIGTERM, on_signal, &daemon);
-  int_id = g_unix_signal_add (SIGINT, on_signal, &daemon);
+  daemon.stopping = FALSE;
+  g_unix_signal_add (SIGTERM, on_signal, &daemon);
+  g_unix_signal_add (SIGINT, on_signal, &daemon);
 
   g_message ("radiweb-server %s listening on http://%s%s%s:%u", PACKAGE_VERSION,
              strchr (host, ':') != NULL ? "[" : "", host, strchr (host, ':') != NULL ? "]" : "", port);
   g_main_loop_run (loop);
 
-  g_source_remove (term_id);
-  g_source_remove (int_id);
   /* Closing connections finishes in callbacks of the main context; let
-   * them run so that every socket is closed and freed before exit. */
+   * them run so that every socket is closed and freed before exit. The
+   * signal sources stay to the end of the process (nothing dispatches them
+   * any more): removing them would give SIGTERM its default action back,
+   * and one more SIGTERM would then kill the process halfway, or during
+   * the leak check that AddressSanitizer runs at exit. */
   g_clear_object (&server);
   while (g_main_context_iteration (NULL, FALSE))
     ;

@@ -358,6 +358,50 @@ test_restart_loses_nothing (Fixture       *f,
   g_mutex_clear (&burst.lock);
 }
 
+static gboolean
+log_says_stopping (gpointer data)
+{
+  g_autofree char *log = rw_test_server_read_log (data);
+
+  return strstr (log, "Stopping: ") != NULL;
+}
+
+/* A second SIGTERM while a burst is being answered (a service manager
+ * asking again) changes nothing: the server still answers the requests in
+ * progress, exits with status 0 after saying it stopped, and keeps
+ * everything it acknowledged. Stopping again used to end the main loop at
+ * once, under the requests still being answered. */
+static void
+test_stop_twice (Fixture       *f,
+                 gconstpointer  data)
+{
+  Burst burst = { 0, };
+  g_autofree char *log = NULL;
+
+  g_mutex_init (&burst.lock);
+  burst.acknowledged = g_ptr_array_new_with_free_func (g_free);
+  rw_test_server_add_staff (f->server, "ana");
+  rw_test_server_start (f->server);
+
+  burst_start (&burst, f, "1.2.9.5", 100);
+  while (burst_acknowledged (&burst) < 40)
+    g_usleep (1000);
+  rw_test_server_send_signal (f->server, SIGTERM);
+  g_assert_true (rw_test_wait_until (log_says_stopping, f->server, 10000));
+  rw_test_server_send_signal (f->server, SIGTERM);
+  rw_test_server_stop (f->server);
+  burst_join (&burst);
+  log = rw_test_server_read_log (f->server);
+  g_assert_true (g_str_has_suffix (log, "Stopped\n"));
+  g_assert_cmpuint (burst.acknowledged->len, >=, 40);
+  g_assert_cmpuint (burst.acknowledged->len, <, 800);
+
+  rw_test_server_start (f->server);
+  assert_all_stored (f, burst.acknowledged);
+  g_ptr_array_unref (burst.acknowledged);
+  g_mutex_clear (&burst.lock);
+}
+
 /* Fifty clients that each make a request and go away (closing a connection
  * they might have kept) leave the server with no more open files than
  * before. */
@@ -528,6 +572,7 @@ main (int   argc,
   g_test_add ("/server/daemon/version-and-help", Fixture, NULL, fixture_setup, test_version_and_help, fixture_teardown);
   g_test_add ("/server/daemon/contract-example", Fixture, NULL, fixture_setup, test_contract_example, fixture_teardown);
   g_test_add ("/server/daemon/restart-loses-nothing", Fixture, NULL, fixture_setup, test_restart_loses_nothing, fixture_teardown);
+  g_test_add ("/server/daemon/stop-twice", Fixture, NULL, fixture_setup, test_stop_twice, fixture_teardown);
   g_test_add ("/server/daemon/closed-connections", Fixture, NULL, fixture_setup, test_closed_connections, fixture_teardown);
   g_test_add ("/server/daemon/idle-connections", Fixture, NULL, fixture_setup, test_idle_connections, fixture_teardown);
 
