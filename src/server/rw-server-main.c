@@ -90,10 +90,10 @@ run_daemon (RwServerConfig *config)
 
   /* Closing connections finishes in callbacks of the main context; let
    * them run so that every socket is closed and freed before exit. The
-   * signal sources stay to the end of the process (nothing dispatches them
-   * any more): removing them would give SIGTERM its default action back,
-   * and one more SIGTERM would then kill the process halfway, or during
-   * the leak check that AddressSanitizer runs at exit. */
+   * signal sources stay to the end of the process (a signal now changes
+   * nothing: the daemon is stopping): removing them would give SIGTERM its
+   * default action back, and one more SIGTERM would then kill the process
+   * halfway, or during the leak check that AddressSanitizer runs at exit. */
   g_clear_object (&server);
   while (g_main_context_iteration (NULL, FALSE))
     ;

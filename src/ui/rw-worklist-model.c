@@ -509,8 +509,8 @@ index_rows (gpointer data)
 
   batch->by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
   /* Backwards, each row taking the place of a later one with its id: a
-   * store never holds one id twice, and if it did the first would win, as
-   * in set_exams(). */
+   * store never holds one id twice, and if it did the index would lead to
+   * the first. */
   for (guint i = batch->rows->len; i-- > 0; )
     {
       RwWorklistRow *row = g_ptr_array_index (batch->rows, i);

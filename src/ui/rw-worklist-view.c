@@ -219,11 +219,17 @@ rows_per_screen (void)
 }
 
 static void
-show_all_rows (RwWorklistView *self)
+stop_following_frames (RwWorklistView *self)
 {
   if (self->after_paint_id != 0)
     g_clear_signal_handler (&self->after_paint_id, self->frame_clock);
   g_clear_object (&self->frame_clock);
+}
+
+static void
+show_all_rows (RwWorklistView *self)
+{
+  stop_following_frames (self);
   if (gtk_slice_list_model_get_size (self->first_screen) != G_MAXUINT)
     gtk_slice_list_model_set_size (self->first_screen, G_MAXUINT);
 }
@@ -273,9 +279,7 @@ rw_worklist_view_unmap (GtkWidget *widget)
   RwWorklistView *self = RW_WORKLIST_VIEW (widget);
 
   /* Mapped again, it may be in another window with another clock. */
-  if (self->after_paint_id != 0)
-    g_clear_signal_handler (&self->after_paint_id, self->frame_clock);
-  g_clear_object (&self->frame_clock);
+  stop_following_frames (self);
 
   GTK_WIDGET_CLASS (rw_worklist_view_parent_class)->unmap (widget);
 }
@@ -942,9 +946,7 @@ rw_worklist_view_dispose (GObject *object)
    * child: a widget with a layout manager unparents its own children. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
-  if (self->after_paint_id != 0)
-    g_clear_signal_handler (&self->after_paint_id, self->frame_clock);
-  g_clear_object (&self->frame_clock);
+  stop_following_frames (self);
   g_clear_object (&self->selection);
   g_clear_object (&self->first_screen);
   g_clear_object (&self->session);
