@@ -100,17 +100,11 @@ refilter (RwPhraseBank *self)
   gtk_label_set_label (self->title_label, title);
 }
 
+/* Also called by Down and Enter: GtkSearchEntry tells of a change 150 ms
+ * after the last key, and a typist's Down or Enter comes sooner, so the
+ * list must first become the one for the text in the entry. */
 static void
 on_search_changed (RwPhraseBank *self)
-{
-  rw_phrase_bank_set_query (self, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
-}
-
-/* GtkSearchEntry tells of a change 150 ms after the last key, and a
- * typist's Down or Enter comes sooner: the list must be the one for the
- * text in the entry before either acts on it. */
-static void
-apply_typed_query (RwPhraseBank *self)
 {
   rw_phrase_bank_set_query (self, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
 }
@@ -118,7 +112,7 @@ apply_typed_query (RwPhraseBank *self)
 static void
 on_search_activate (RwPhraseBank *self)
 {
-  apply_typed_query (self);
+  on_search_changed (self);
   if (self->shown->len > 0)
     rw_phrase_bank_activate (self, 0);
 }
@@ -147,7 +141,7 @@ on_search_key (GtkEventControllerKey *controller,
 
   if (keyval != GDK_KEY_Down && keyval != GDK_KEY_KP_Down)
     return FALSE;
-  apply_typed_query (self);
+  on_search_changed (self);
   first = gtk_list_box_get_row_at_index (self->list, 0);
   if (first == NULL)
     return FALSE;
